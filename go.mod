@@ -1,0 +1,9 @@
+module github.com/iimmpact-go/iimmpact
+
+go 1.25
+
+require (
+	github.com/google/uuid v1.6.0 // indirect
+	github.com/jarcoal/httpmock v1.4.2 // indirect
+	github.com/stretchr/testify v1.12.1 // indirect
+)
