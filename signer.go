@@ -244,3 +244,12 @@ func readBody(req *http.Request) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// CloseIdleConnections closes the base transport's idle connections, so that
+// http.Client.CloseIdleConnections reaches through the signing layer.
+func (t *Transport) CloseIdleConnections() {
+	type closeIdler interface{ CloseIdleConnections() }
+	if c, ok := t.Base.(closeIdler); ok {
+		c.CloseIdleConnections()
+	}
+}
