@@ -123,6 +123,9 @@ func parsePostBody(body []byte) (*Callback, error) {
 }
 
 func parseGet(r *http.Request, limit int64) (*Callback, error) {
+	if r.URL == nil {
+		return nil, fmt.Errorf("%w: request has no URL", ErrMalformedCallback)
+	}
 	if int64(len(r.URL.RawQuery)) > limit {
 		return nil, fmt.Errorf("%w: query of %d bytes, limit %d", ErrCallbackTooLarge, len(r.URL.RawQuery), limit)
 	}

@@ -219,3 +219,8 @@ func TestCallbackHidesPIN(t *testing.T) {
 		assert.Contains(t, s, "321479-0-30f4f209-ee")
 	}
 }
+
+func TestParseCallbackGetWithoutURL(t *testing.T) {
+	_, err := ParseCallback(&http.Request{Method: http.MethodGet})
+	assert.ErrorIs(t, err, ErrMalformedCallback)
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -77,8 +78,8 @@ type CallbackConfig struct {
 	// 0 means DefaultCallbackLease.
 	Lease time.Duration
 
-	// Logger receives one line per callback: refusals at Warn, failures at
-	// Error, acknowledgements at Debug, with the reason, peer address and
+	// Logger receives one line per callback: refusals and busy answers at
+	// Warn, failures at Error, acknowledgements at Debug, with the reason, peer address and
 	// refid; never a PIN, an IC number or a body. Nil logs nothing.
 	Logger *slog.Logger
 }
@@ -315,7 +316,8 @@ func (h *CallbackHandler) claim(ctx context.Context, refID string, status Status
 	case res == ClaimBusy:
 		return verdict{code: http.StatusServiceUnavailable, reason: "busy: refid is being handled"}, false
 	}
-	return verdict{code: http.StatusInternalServerError, reason: "store answered " + res.String()}, false
+	return verdict{code: http.StatusInternalServerError, reason: "store failed",
+		err: errors.New("store answered claim result " + strconv.Itoa(int(res)))}, false
 }
 
 func (h *CallbackHandler) release(ctx context.Context, refID string, status StatusCode) {
@@ -340,10 +342,10 @@ func (h *CallbackHandler) log(r *http.Request, v verdict) {
 	}
 	level := slog.LevelDebug
 	switch {
-	case v.code >= 500 || v.err != nil && v.code == http.StatusOK:
-		level = slog.LevelError
+	case v.err != nil && (v.code >= 500 || v.code == http.StatusOK):
+		level = slog.LevelError // something broke: the merchant's code, the store, IIMMPACT
 	case v.code >= 400:
-		level = slog.LevelWarn
+		level = slog.LevelWarn // a refusal, or a routine 503 (busy refid, still pending)
 	}
 	ctx := r.Context()
 	if !h.cfg.Logger.Enabled(ctx, level) {

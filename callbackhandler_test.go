@@ -481,3 +481,23 @@ func TestZeroCallbackHandlerRefusesEverything(t *testing.T) {
 		assert.Equal(t, http.StatusForbidden, w.Code)
 	}
 }
+
+func TestCallbackHandlerBusyIsNotAnError(t *testing.T) {
+	release := make(chan struct{})
+	hs := newHarness(t, nil)
+	inner := hs.h.cfg.Handle
+	entered := make(chan struct{})
+	hs.h.cfg.Handle = func(ctx context.Context, cb *Callback) error {
+		close(entered)
+		<-release
+		return inner(ctx, cb)
+	}
+	done := make(chan int)
+	go func() { done <- hs.serve(seedPost(t, "callback_post_digi.json")).Code }()
+	<-entered
+	assert.Equal(t, http.StatusServiceUnavailable, hs.serve(seedPost(t, "callback_post_digi.json")).Code)
+	close(release)
+	assert.Equal(t, http.StatusOK, <-done)
+	assert.Contains(t, hs.logText(), "busy")
+	assert.NotContains(t, hs.logText(), `"level":"ERROR"`)
+}
