@@ -1,0 +1,280 @@
+package iimmpact
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Base URLs: a scheme and host; the client appends /v2/... itself.
+const (
+	ProductionURL = "https://api.iimmpact.com"
+	StagingURL    = "https://staging.iimmpact.com"
+)
+
+// Version is this SDK's version, sent in the User-Agent.
+const Version = "0.1.0"
+
+const (
+	// defaultTimeout is per attempt, above IIMMPACT's 29 s integration
+	// timeout so its own 504 arrives rather than a local timeout.
+	defaultTimeout = 35 * time.Second
+	// maxResponseBody bounds what is read of a response; product lists are
+	// the largest bodies IIMMPACT sends and are far smaller.
+	maxResponseBody = 32 << 20
+)
+
+// Client calls IIMMPACT's v2 API. It is safe for concurrent use; make one
+// per set of credentials and share it.
+type Client struct {
+	base      string // scheme://host, no trailing slash
+	http      *http.Client
+	logger    *slog.Logger // nil: no logging
+	now       func() time.Time
+	userAgent string
+	retry     RetryPolicy
+	budget    *tokenBucket
+	skew      atomic.Int64 // learnt clock offset in ns, added to X-Timestamp
+}
+
+// offset is the correction added to the local clock when signing.
+func (c *Client) offset() time.Duration { return time.Duration(c.skew.Load()) }
+
+// New returns a Client for the API key and Base64 HMAC secret from
+// Dashboard > Developer > API Keys. It validates everything up front: an
+// empty key, a secret that is not Base64 or a bad base URL fail here, not at
+// the first call. The default base URL is ProductionURL.
+func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
+	s := settings{baseURL: ProductionURL}
+	for _, o := range opts {
+		if o != nil {
+			o(&s)
+		}
+	}
+	signer, err := NewSigner(apiKey, hmacSecret)
+	if err != nil {
+		return nil, err
+	}
+	base, err := checkBaseURL(s.baseURL)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{base: base, logger: s.logger, now: s.clock, retry: DefaultRetryPolicy()}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if s.retry != nil {
+		if err := s.retry.validate(); err != nil {
+			return nil, err
+		}
+		c.retry = *s.retry
+	}
+	c.userAgent = "iimmpact-go/" + Version
+	if s.userAgent != "" {
+		c.userAgent = s.userAgent + " " + c.userAgent
+	}
+	hc := &http.Client{Timeout: defaultTimeout}
+	var rt http.RoundTripper
+	if s.httpClient != nil {
+		*hc = *s.httpClient // a copy: the caller's client is left as it was
+		rt = s.httpClient.Transport
+	}
+	if rt == nil {
+		rt = newTransport()
+	}
+	c.budget = newTokenBucket(c.retry.Budget, c.retry.BudgetRefill)
+	hc.Transport = &Transport{Signer: signer, Base: rt, Clock: c.now, Logger: s.logger, offset: c.offset}
+	c.http = hc
+	return c, nil
+}
+
+// newTransport is tuned for many concurrent requests to one host: Go's
+// default keeps only 2 idle connections per host, so a burst of payments
+// would open and close a connection (and a TLS handshake) each time.
+func newTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          256,
+		MaxIdleConnsPerHost:   128,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
+// checkBaseURL accepts https://host[:port][/] and http only on loopback.
+func checkBaseURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("iimmpact: base URL: %w", err)
+	}
+	if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("iimmpact: base URL %q must be scheme://host only", raw)
+	}
+	if u.Path != "" && u.Path != "/" {
+		return "", fmt.Errorf("iimmpact: base URL %q must have no path: the client adds /v2/... itself", raw)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(u.Hostname()) {
+			return "", fmt.Errorf("iimmpact: base URL %q: plain http is allowed only for loopback hosts", raw)
+		}
+	default:
+		return "", fmt.Errorf("iimmpact: base URL %q must use https", raw)
+	}
+	return u.Scheme + "://" + u.Host, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// call is one API request as the endpoint files describe it.
+type call struct {
+	method string
+	path   string     // "/v2/..."
+	query  url.Values // signed through CanonicalQuery
+	body   any        // JSON-encoded once; nil for none
+	refID  string     // set for payments: unknown results become ErrOutcomeUnknown
+
+	retrySafe bool // a non-GET that may be sent twice (it sets a value)
+}
+
+// checker is implemented by response envelopes that can tell a complete
+// body from one that merely parsed (e.g. no "data").
+type checker interface{ check() error }
+
+// do is the one request pipeline: encode once, then per attempt send a
+// freshly signed request, map non-2xx to *APIError and decode into a new T;
+// the retry policy decides whether to go again. Every endpoint goes
+// through it. For payments (cl.refID set) a result that leaves the outcome
+// unknown is wrapped in *OutcomeUnknownError.
+func do[T any](ctx context.Context, c *Client, cl call) (*T, error) {
+	out, err := run[T](ctx, c, cl)
+	if err != nil && cl.refID != "" && outcomeUnknown(err) {
+		return nil, &OutcomeUnknownError{RefID: cl.refID, Err: err}
+	}
+	return out, err
+}
+
+func run[T any](ctx context.Context, c *Client, cl call) (*T, error) {
+	var payload []byte
+	if cl.body != nil {
+		var err error
+		if payload, err = json.Marshal(cl.body); err != nil {
+			return nil, fmt.Errorf("iimmpact: encoding %s body: %w", cl.path, err)
+		}
+	}
+	target := c.base + cl.path
+	if len(cl.query) > 0 {
+		target += "?" + cl.query.Encode()
+	}
+	r := c.newRetrier(cl)
+	for {
+		resp, body, err := c.attempt(ctx, cl, target, payload)
+		if err == nil {
+			var out *T
+			if out, err = decode[T](resp.StatusCode, body); err == nil {
+				r.succeeded()
+				return out, nil
+			}
+		}
+		again, err := r.again(ctx, resp, err)
+		if !again {
+			return nil, err
+		}
+	}
+}
+
+// decode maps one response to a result or a typed error.
+func decode[T any](status int, body []byte) (*T, error) {
+	if status < 200 || status > 299 {
+		return nil, newAPIError(status, body)
+	}
+	out := new(T)
+	if err := json.Unmarshal(body, out); err != nil {
+		return nil, &MalformedResponseError{HTTPStatus: status, Body: capBody(body), Err: err}
+	}
+	if ch, ok := any(out).(checker); ok {
+		if err := ch.check(); err != nil {
+			return nil, &MalformedResponseError{HTTPStatus: status, Body: capBody(body), Err: err}
+		}
+	}
+	return out, nil
+}
+
+// attempt sends one signed request and reads the whole (bounded) body.
+func (c *Client) attempt(ctx context.Context, cl call, target string, payload []byte) (*http.Response, []byte, error) {
+	var rd io.Reader
+	if payload != nil {
+		rd = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, cl.method, target, rd)
+	if err != nil {
+		return nil, nil, fmt.Errorf("iimmpact: %w", err)
+	}
+	req.Header["Accept"] = jsonHeader
+	req.Header["Content-Type"] = jsonHeader // IIMMPACT's Quickstart sends it on GET too
+	req.Header["User-Agent"] = []string{c.userAgent}
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("iimmpact: %s %s: %w", cl.method, cl.path, err)
+	}
+	defer resp.Body.Close()
+	body, err := readAll(resp)
+	if c.logger != nil {
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "iimmpact: request",
+			slog.String("method", cl.method), slog.String("path", cl.path),
+			slog.Int("status", resp.StatusCode), slog.Duration("took", time.Since(start)))
+	}
+	if err != nil {
+		return resp, nil, fmt.Errorf("iimmpact: %s %s: reading response: %w", cl.method, cl.path, err)
+	}
+	return resp, body, nil
+}
+
+var jsonHeader = []string{"application/json"}
+
+func readAll(resp *http.Response) ([]byte, error) {
+	n := resp.ContentLength
+	if n < 0 || n > maxResponseBody {
+		n = 512
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, n+1))
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBody+1)); err != nil {
+		return nil, err
+	}
+	if buf.Len() > maxResponseBody {
+		return nil, errors.New("response body over 32 MiB")
+	}
+	return buf.Bytes(), nil
+}
+
+// outcomeUnknown reports whether err leaves a payment's result unknown: no
+// answer, a server error, or an answer that could not be read. A 4xx means
+// IIMMPACT refused the request without creating a transaction.
+func outcomeUnknown(err error) bool {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.HTTPStatus >= 500 || ae.HTTPStatus == http.StatusRequestTimeout
+	}
+	return !errors.Is(err, ErrInvalidRequest)
+}

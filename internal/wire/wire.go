@@ -1,0 +1,128 @@
+// Package wire holds the lenient JSON scalars and GMT+8 time layouts that
+// IIMMPACT's responses need. IIMMPACT sends the same field as a number on one
+// endpoint and a string on another (and sometimes changed it between
+// documentation builds), so decoding must accept both without guessing
+// anything else.
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// String decodes a JSON string, a JSON number (kept as written) or null ("").
+type String string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (s *String) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0:
+		return errors.New("wire: empty value")
+	case string(b) == "null":
+		*s = ""
+		return nil
+	case b[0] == '"':
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = String(v)
+		return nil
+	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
+		if !json.Valid(b) {
+			return fmt.Errorf("wire: invalid number %.32q", b)
+		}
+		*s = String(b)
+		return nil
+	}
+	return fmt.Errorf("wire: want a string or a number, got %.32q", b)
+}
+
+// Int decodes a JSON integer or a string holding one; null and "" are 0.
+type Int int64
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (n *Int) UnmarshalJSON(b []byte) error {
+	var s String
+	if err := s.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	if s == "" {
+		*n = 0
+		return nil
+	}
+	v, err := strconv.ParseInt(string(s), 10, 64)
+	if err != nil {
+		return fmt.Errorf("wire: want an integer, got %.32q", string(s))
+	}
+	*n = Int(v)
+	return nil
+}
+
+// Bool decodes true/false, "true"/"false", 1/0 and "1"/"0"; null is false.
+type Bool bool
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (v *Bool) UnmarshalJSON(b []byte) error {
+	switch string(bytes.TrimSpace(b)) {
+	case "true", `"true"`, "1", `"1"`:
+		*v = true
+	case "false", `"false"`, "0", `"0"`, "null", `""`:
+		*v = false
+	default:
+		return fmt.Errorf("wire: want a boolean, got %.32q", b)
+	}
+	return nil
+}
+
+// MYT is Malaysia time, GMT+8 with no daylight saving: every IIMMPACT
+// timestamp without a zone is in it.
+var MYT = time.FixedZone("MYT", 8*60*60)
+
+// Layouts used by IIMMPACT. Go accepts a fractional second after the seconds
+// field when parsing, so DateTime also reads "2025-01-15 10:23:47.910".
+const (
+	DateTime    = "2006-01-02 15:04:05"     // topup, callbacks, transactions
+	DateTimeDMY = "02-01-2006 15:04:05"     // metadata.last_updated
+	Date        = "2006-01-02"              // query parameter "date"
+	DateTimeMs  = "2006-01-02 15:04:05.000" // transactions, for writing
+)
+
+// Time decodes an IIMMPACT GMT+8 timestamp in any of its layouts, or an
+// RFC 3339 time (catalog); null and "" are the zero time.
+type Time struct{ time.Time }
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	var s String
+	if err := s.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	v, err := ParseTime(string(s))
+	if err != nil {
+		return err
+	}
+	t.Time = v
+	return nil
+}
+
+// ParseTime reads s in the first layout that fits; "" is the zero time.
+func ParseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range [...]string{DateTime, DateTimeDMY} {
+		if t, err := time.ParseInLocation(layout, s, MYT); err == nil {
+			return t, nil
+		}
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.In(MYT), nil
+	}
+	return time.Time{}, fmt.Errorf("wire: unknown time layout %.40q", s)
+}

@@ -1,0 +1,40 @@
+package iimmpact
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Option configures a Client in New.
+type Option func(*settings)
+
+type settings struct {
+	baseURL    string
+	httpClient *http.Client
+	logger     *slog.Logger
+	clock      func() time.Time
+	userAgent  string
+	retry      *RetryPolicy
+}
+
+// WithBaseURL points the client at another host: StagingURL, or a local fake
+// such as iimmpacttest. Give a scheme and host only; the client adds /v2/...
+// Plain http is accepted only for loopback hosts.
+func WithBaseURL(u string) Option { return func(s *settings) { s.baseURL = u } }
+
+// WithHTTPClient sends requests through hc. Its Transport (or the default
+// transport when nil) is wrapped by the signing transport; hc itself is not
+// modified. Its Timeout applies to each attempt.
+func WithHTTPClient(hc *http.Client) Option { return func(s *settings) { s.httpClient = hc } }
+
+// WithLogger logs each request (method, path, HTTP status, duration, attempt)
+// at debug level, and the canonical string of each signature at debug level.
+// Secrets, signatures, PINs and request bodies are never logged.
+func WithLogger(l *slog.Logger) Option { return func(s *settings) { s.logger = l } }
+
+// WithClock sets the clock used for X-Timestamp and waits; tests use it.
+func WithClock(now func() time.Time) Option { return func(s *settings) { s.clock = now } }
+
+// WithUserAgent puts ua in front of the SDK's own User-Agent.
+func WithUserAgent(ua string) Option { return func(s *settings) { s.userAgent = ua } }

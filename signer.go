@@ -1,0 +1,240 @@
+package iimmpact
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// The request headers of IIMMPACT's API-key authentication (spec §2.2), in
+// canonical form so they can be set without canonicalising again.
+const (
+	headerAPIKey    = "X-Api-Key"
+	headerTimestamp = "X-Timestamp"
+	headerNonce     = "X-Nonce"
+	headerSignature = "X-Signature"
+)
+
+// Nonce length bounds IIMMPACT enforces.
+const (
+	minNonceLen = 16
+	maxNonceLen = 128
+)
+
+// Signer signs requests with IIMMPACT's HMAC-SHA256 scheme (spec §2.3):
+//
+//	canonical = "v1:" + timestamp + ":" + nonce + ":" + METHOD + ":" + QUERY + ":" + base64(sha256(body))
+//	X-Signature: "v1=" + base64(hmac_sha256(base64decode(secret), canonical))
+//
+// The path is not signed. A Signer is safe for concurrent use; it keeps the
+// decoded key and never prints it.
+type Signer struct {
+	apiKey []string  // the X-Api-Key header value, shared by every request
+	key    []byte    // the decoded HMAC key
+	macs   sync.Pool // *macState: HMACs keyed once, reused per signature
+}
+
+type macState struct {
+	mac hash.Hash
+	buf []byte // the canonical string being built
+}
+
+// NewSigner validates the credentials: a non-empty key that is safe in a
+// header, and a secret that is standard Base64 of at least one byte.
+func NewSigner(apiKey, hmacSecret string) (*Signer, error) {
+	if apiKey == "" {
+		return nil, errors.New("iimmpact: API key is empty")
+	}
+	if strings.ContainsFunc(apiKey, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return nil, errors.New("iimmpact: API key contains spaces or control characters")
+	}
+	key, err := base64.StdEncoding.DecodeString(hmacSecret)
+	if err != nil || len(key) == 0 {
+		// Never echo the secret: say only what is wrong with it.
+		return nil, errors.New("iimmpact: HMAC secret is not standard Base64 (copy it from Dashboard > Developer > API Keys)")
+	}
+	s := &Signer{apiKey: []string{apiKey}, key: key}
+	s.macs.New = func() any { return &macState{mac: hmac.New(sha256.New, s.key), buf: make([]byte, 0, 256)} }
+	return s, nil
+}
+
+// Sign sets X-Api-Key, X-Timestamp, X-Nonce and X-Signature on req for the
+// given body bytes (exactly the bytes that will be sent), time and nonce.
+// The nonce must be 16 to 128 characters and never reused.
+func (s *Signer) Sign(req *http.Request, body []byte, now time.Time, nonce string) error {
+	return s.sign(req, body, now, nonce, nil)
+}
+
+func (s *Signer) sign(req *http.Request, body []byte, now time.Time, nonce string, debug *slog.Logger) error {
+	if n := len(nonce); n < minNonceLen || n > maxNonceLen {
+		return fmt.Errorf("iimmpact: nonce must be %d to %d characters, got %d", minNonceLen, maxNonceLen, n)
+	}
+	query := ""
+	if req.URL != nil && req.URL.RawQuery != "" {
+		v, err := url.ParseQuery(req.URL.RawQuery)
+		if err != nil {
+			return fmt.Errorf("iimmpact: cannot sign query: %w", err)
+		}
+		query = CanonicalQuery(v)
+	}
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	ts := strconv.FormatInt(now.Unix(), 10)
+
+	var sum [sha256.Size]byte
+	var enc [44]byte // base64 of 32 bytes
+	sum = sha256.Sum256(body)
+	base64.StdEncoding.Encode(enc[:], sum[:])
+
+	st := s.macs.Get().(*macState)
+	b := append(st.buf[:0], "v1:"...)
+	b = append(b, ts...)
+	b = append(b, ':')
+	b = append(b, nonce...)
+	b = append(b, ':')
+	b = append(b, strings.ToUpper(method)...)
+	b = append(b, ':')
+	b = append(b, query...)
+	b = append(b, ':')
+	b = append(b, enc[:]...)
+	if debug != nil && debug.Enabled(req.Context(), slog.LevelDebug) {
+		// The canonical string holds no secret; the key and signature stay out.
+		debug.LogAttrs(req.Context(), slog.LevelDebug, "iimmpact: signing", slog.String("canonical", string(b)))
+	}
+	st.mac.Reset()
+	st.mac.Write(b)
+	mac := st.mac.Sum(sum[:0])
+	sig := make([]byte, 3, 3+44)
+	copy(sig, "v1=")
+	sig = base64.StdEncoding.AppendEncode(sig, mac)
+	st.buf = b
+	s.macs.Put(st)
+
+	if req.Header == nil {
+		req.Header = make(http.Header, 4)
+	}
+	vals := make([]string, 3) // one allocation for three header values
+	vals[0], vals[1], vals[2] = ts, nonce, string(sig)
+	req.Header[headerAPIKey] = s.apiKey
+	req.Header[headerTimestamp] = vals[0:1:1]
+	req.Header[headerNonce] = vals[1:2:2]
+	req.Header[headerSignature] = vals[2:3:3]
+	return nil
+}
+
+// CanonicalQuery renders the query as IIMMPACT signs it: keys sorted
+// byte-wise, a repeated key's values sorted byte-wise, each pair written
+// key=value with the decoded (not percent-encoded) value, joined by "&".
+// No query gives "". This rule is partly inferred (spec §2.3), so it lives
+// in this one function.
+func CanonicalQuery(v url.Values) string {
+	if len(v) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(v))
+	n := 0
+	for k, vs := range v {
+		keys = append(keys, k)
+		for _, x := range vs {
+			n += len(k) + len(x) + 2
+		}
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	b.Grow(n)
+	for _, k := range keys {
+		vs := v[k]
+		if len(vs) > 1 {
+			vs = slices.Clone(vs)
+			slices.Sort(vs)
+		}
+		for _, x := range vs {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(k)
+			b.WriteByte('=')
+			b.WriteString(x)
+		}
+	}
+	return b.String()
+}
+
+// Transport is an http.RoundTripper that signs every request it sends, once
+// per attempt: each retry gets a fresh timestamp and nonce, and the bytes
+// hashed are the bytes sent. Put retries above it, never below (a retry below
+// would replay a nonce).
+type Transport struct {
+	Signer *Signer
+	Base   http.RoundTripper    // nil means http.DefaultTransport
+	Clock  func() time.Time     // nil means time.Now
+	Nonce  func() string        // nil means a random UUID (36 characters)
+	Logger *slog.Logger         // if set, canonical strings are logged at debug level
+	offset func() time.Duration // clock correction learnt from the server (client use)
+}
+
+// RoundTrip implements http.RoundTripper. It does not modify req.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	body, err := readBody(req)
+	if err != nil {
+		return nil, err
+	}
+	r := req.Clone(req.Context())
+	if body != nil {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		r.ContentLength = int64(len(body))
+	}
+	now := time.Now()
+	if t.Clock != nil {
+		now = t.Clock()
+	}
+	if t.offset != nil {
+		now = now.Add(t.offset())
+	}
+	nonce := ""
+	if t.Nonce != nil {
+		nonce = t.Nonce()
+	} else {
+		nonce = uuid.NewString()
+	}
+	if err := t.Signer.sign(r, body, now, nonce, t.Logger); err != nil {
+		return nil, err
+	}
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return base.RoundTrip(r)
+}
+
+// readBody returns the request body's bytes (nil for none) and closes it, as
+// a RoundTripper must.
+func readBody(req *http.Request) ([]byte, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	defer req.Body.Close()
+	b, err := io.ReadAll(req.Body)
+	if err != nil {
+		return nil, fmt.Errorf("iimmpact: reading request body to sign: %w", err)
+	}
+	return b, nil
+}
