@@ -57,7 +57,9 @@ func TestAuthenticationFailures(t *testing.T) {
 		{"bad signature", func(r *http.Request) {
 			r.Header.Set("X-Signature", "v1=6DsQ9h4Ol1bdn0DGwd02wira6/xyjYKdCc3R2oZXce4=")
 		}, "invalid_signature"},
-		{"hex signature", func(r *http.Request) { r.Header.Set("X-Signature", "v1=e83b10f61e0e9756dd9f40c6c1dd36c22adaebfc728d829d09cdd1da865771ee") }, "invalid_signature"},
+		{"hex signature", func(r *http.Request) {
+			r.Header.Set("X-Signature", "v1=e83b10f61e0e9756dd9f40c6c1dd36c22adaebfc728d829d09cdd1da865771ee")
+		}, "invalid_signature"},
 		{"missing v1 prefix", func(r *http.Request) { r.Header.Set("X-Signature", r.Header.Get("X-Signature")[3:]) }, "invalid_signature"},
 		{"wrong key", func(r *http.Request) { r.Header.Set("X-Api-Key", "iimm_prod_somebodyelse") }, "invalid_api_key"},
 		{"missing nonce", func(r *http.Request) { r.Header.Del("X-Nonce") }, "missing_credentials"},
