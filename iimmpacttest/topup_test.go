@@ -96,6 +96,15 @@ func TestTopupSettleDelay(t *testing.T) {
 		assert.Equal(t, "20", num(data["statusCode"]))
 		assert.Equal(t, 1, srv.Debits("delay-2"))
 	})
+	t.Run("polls first, then the timer fires", func(t *testing.T) {
+		srv, c, _ := startFake(t, iimmpacttest.WithSettleAfter(1), iimmpacttest.WithSettleDelay(20*time.Millisecond))
+		c.topup("both-1", "D", "0123456789", 10)
+		_, data := c.topup("both-1", "D", "0123456789", 10)
+		assert.Equal(t, "20", num(data["statusCode"]))
+		time.Sleep(60 * time.Millisecond)
+		assert.Equal(t, 1, srv.Debits("both-1"), "the timer must not settle it again")
+		assert.Equal(t, "940.2", srv.Balance())
+	})
 	t.Run("forced", func(t *testing.T) {
 		srv, c, _ := startFake(t, iimmpacttest.WithSettleAfter(100))
 		c.topup("forced-1", "D", "0123456789", 5)
