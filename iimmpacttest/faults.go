@@ -19,7 +19,11 @@ const (
 	// Retry-After header in whole seconds when Fault.RetryAfter > 0.
 	FaultStatus
 	// FaultReset closes the TCP connection without any answer (with
-	// SO_LINGER 0, so the client sees a reset).
+	// SO_LINGER 0, so the client sees a reset). Note that Go's
+	// http.Transport silently resends a GET, same headers included, when a
+	// reused keep-alive connection dies this way: before processing the
+	// resend goes through; after processing it carries a used nonce and
+	// is refused 401 nonce_reused, as IIMMPACT would refuse it.
 	FaultReset
 	// FaultDelay holds the answer for Fault.Delay, or until the client
 	// gives up or the server closes; the answer itself is the real one.

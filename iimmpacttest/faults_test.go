@@ -216,3 +216,26 @@ func TestConcurrentRetriesThroughFaultsChargeOnce(t *testing.T) {
 	}
 	assert.Equal(t, "99020", srv.Balance()) // 100000 - 200 * 4.9
 }
+
+// Go's http.Transport resends a GET, headers and all, when a reused
+// keep-alive connection dies before any answer. Against a reset before
+// processing the resend succeeds (the nonce was never recorded); after
+// processing it is a replay and IIMMPACT's rules refuse it.
+func TestResetOnReusedConnectionAndGoTransportResend(t *testing.T) {
+	for _, after := range []bool{false, true} {
+		t.Run(fmt.Sprint("after=", after), func(t *testing.T) {
+			srv, c, _ := startFake(t)
+			c.do(http.MethodGet, "/v2/balance", nil) // open a keep-alive connection
+			f := iimmpacttest.ResetFault()
+			f.After = after
+			srv.ScriptFaults("/v2/balance", f)
+			status, body := c.do(http.MethodGet, "/v2/balance", nil)
+			assert.Equal(t, 3, srv.Requests("/v2/balance"), "the transport resent it")
+			if after {
+				assertAuthError(t, status, body, "nonce_reused")
+			} else {
+				assert.Equal(t, http.StatusOK, status)
+			}
+		})
+	}
+}
