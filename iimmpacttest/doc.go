@@ -107,6 +107,6 @@
 // # Inspection
 //
 // Transactions, Transaction, Debits, Balance and Requests report what the
-// fake saw; Settle, SetBalance, SetNetworkStatus and SetSettleAfter steer
-// it. Close stops everything the fake started, including callback retries.
+// fake saw; Settle, Refund (statusCode 53, cost credited back),
+// SetBalance, SetNetworkStatus, SetSettleAfter and SetCallback steer it. Close stops everything the fake started, including callback retries.
 package iimmpacttest

@@ -54,7 +54,7 @@ func historyClass(code int) string {
 		return "SUCCESSFUL"
 	case code == 0 || code == codeProcessing:
 		return "PENDING"
-	case code == 53:
+	case code == codeRefund:
 		return "REFUND"
 	}
 	return "FAILED"

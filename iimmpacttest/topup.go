@@ -153,3 +153,21 @@ func (s *Server) Settle(refid string) bool {
 	s.settleLocked(t, s.now())
 	return true
 }
+
+// Refund turns a successful transaction into statusCode 53 "Refund", as a
+// granted void request would, credits its cost back to the wallet, and
+// sends a callback. It reports whether refid was successful. The
+// transaction keeps Debits 1: it was charged once, then refunded.
+func (s *Server) Refund(refid string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.txns[refid]
+	if t == nil || t.code != codeSuccess {
+		return false
+	}
+	s.balance += t.cost
+	t.code, t.remarks, t.settled = codeRefund, "Refunded", s.now()
+	t.balanceAfter = s.balance
+	s.enqueueCallbackLocked(s.dataLocked(t))
+	return true
+}

@@ -303,3 +303,32 @@ func TestTopupConcurrentPayAndPoll(t *testing.T) {
 	assert.Len(t, srv.Transactions(), orders)
 	assert.Equal(t, "99412", srv.Balance()) // 100000 - 60 * 9.8
 }
+
+func TestRefund(t *testing.T) {
+	recv := newReceiver(t)
+	srv, c, _ := startFake(t, iimmpacttest.WithCallback(recv.URL, "POST"), fastPolicy())
+	c.topup("refund-1", "TNB", "220012345678", 100)
+	assert.Equal(t, "852", srv.Balance())
+	assert.False(t, srv.Refund("unknown"))
+	require.True(t, srv.Refund("refund-1"))
+	assert.False(t, srv.Refund("refund-1"), "only a successful transaction is refunded")
+	assert.Equal(t, "950", srv.Balance())
+
+	_, data := c.topup("refund-1", "TNB", "220012345678", 100)
+	assert.Equal(t, "53", num(data["statusCode"]))
+	assert.Equal(t, "Refund", data["status"])
+	assert.Equal(t, "950", num(data["balance"]))
+
+	p := c.history(t, "date=2025-01-15&limit=5&status=REFUND")
+	require.Equal(t, []string{"refund-1"}, refids(p))
+	assert.Equal(t, "Refund", p.Data[0]["status_name"])
+	assert.Equal(t, "1", p.Meta["refund_count"])
+	assert.Equal(t, "0.0000", p.Meta["total_amount"])
+
+	waitCallbacks(t, srv)
+	got := recv.requests()
+	require.Len(t, got, 2)
+	assert.Contains(t, string(got[1].body), `"statusCode":53,"status":"Refund"`)
+	tx, _ := srv.Transaction("refund-1")
+	assert.Equal(t, 1, tx.Debits)
+}

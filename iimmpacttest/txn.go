@@ -24,6 +24,7 @@ const (
 	codeInvalid      = 44
 	codeDuplicate    = 54
 	codeDenomination = 58
+	codeRefund       = 53
 )
 
 // stagingFailures maps IIMMPACT's staging test accounts to the final
@@ -55,7 +56,7 @@ func statusText(code int) string {
 		return "Processing"
 	case codeSuccess:
 		return "Succesful"
-	case 53:
+	case codeRefund:
 		return "Refund"
 	}
 	return "Failed"
