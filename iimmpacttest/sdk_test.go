@@ -121,3 +121,32 @@ func TestSDKOutcomeUnknownWhenEveryAnswerIsLost(t *testing.T) {
 	assert.True(t, errors.Is(err, iimmpact.ErrOutcomeUnknown), err)
 	assert.Equal(t, 1, srv.Debits("sdk-unknown"), "the fake applied it; the SDK must not call it failed")
 }
+
+func TestSDKWaitTopupPollsUntilFinal(t *testing.T) {
+	srv := iimmpacttest.NewServer(iimmpacttest.WithSettleAfter(3))
+	defer srv.Close()
+	ref := iimmpact.NewRefID()
+	var seen []int
+	tx, err := srv.Client(fastRetries()).WaitTopup(context.Background(),
+		iimmpact.TopupRequest{RefID: ref, Product: "M", Account: "0171234567", Amount: mustAmount(t, "60")},
+		iimmpact.WithPollInterval(time.Millisecond, 2*time.Millisecond),
+		iimmpact.WithOnPoll(func(tx *iimmpact.Transaction) { seen = append(seen, int(tx.StatusCode)) }))
+	require.NoError(t, err)
+	assert.True(t, tx.StatusCode.IsSuccess())
+	assert.Equal(t, []int{1, 1, 1, 20}, seen)
+	assert.Equal(t, 4, srv.Requests("/v2/topup"))
+	assert.Equal(t, 1, srv.Debits(ref))
+	assert.Equal(t, "891.2", srv.Balance()) // 950 - 58.8
+}
+
+func TestSDKWaitTopupStagingFailure(t *testing.T) {
+	srv := iimmpacttest.NewServer(iimmpacttest.WithSettleAfter(1))
+	defer srv.Close()
+	tx, err := srv.Client().WaitTopup(context.Background(),
+		iimmpact.TopupRequest{RefID: "sdk-48", Product: "D", Account: "60123450048", Amount: mustAmount(t, "30")},
+		iimmpact.WithPollInterval(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	assert.True(t, tx.StatusCode.IsFailure())
+	assert.Equal(t, "HC", tx.Remarks)
+	assert.Equal(t, 0, srv.Debits("sdk-48"))
+}
