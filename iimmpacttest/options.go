@@ -52,6 +52,8 @@ func WithBalance(amount string) Option {
 
 // WithClock sets the clock the fake uses to check X-Timestamp, to stamp
 // transactions and to date /v2/transactions records. The default is time.Now.
+// now is called from many goroutines at once and must be safe for that.
+// Settle delays (WithSettleDelay) also run on a wall-clock timer.
 func WithClock(now func() time.Time) Option {
 	if now == nil {
 		panic("iimmpacttest: WithClock(nil)")
