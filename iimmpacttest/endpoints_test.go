@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
 	"github.com/stretchr/testify/assert"
@@ -125,4 +126,15 @@ func TestRequestsCountsEverything(t *testing.T) {
 	assert.Equal(t, 3, srv.Requests("/v2/balance"))
 	assert.Equal(t, 1, srv.Requests("/v2/missing"))
 	assert.Equal(t, 0, srv.Requests("/v2/topup"))
+}
+
+func TestDateHeaderFollowsTheFakeClock(t *testing.T) {
+	_, c, clk := startFake(t)
+	resp, _, err := c.send(http.MethodGet, "/v2/balance", nil)
+	require.NoError(t, err)
+	assert.Equal(t, "Wed, 15 Jan 2025 02:23:47 GMT", resp.Header.Get("Date"))
+	clk.Advance(time.Hour)
+	resp, _, err = c.send(http.MethodGet, "/v2/nope", nil)
+	require.NoError(t, err)
+	assert.Equal(t, "Wed, 15 Jan 2025 03:23:47 GMT", resp.Header.Get("Date"))
 }
