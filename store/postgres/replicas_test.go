@@ -1,0 +1,36 @@
+package postgres
+
+import (
+	"math/rand/v2"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/iimmpact-go/iimmpact"
+	"github.com/stretchr/testify/assert"
+)
+
+// Four replicas, each with its own pool, share one table and receive 2,000
+// callbacks for 500 payments, every status delivered 1 to 4 times, in
+// random order, concurrently: Handle acts once per (refid, non-pending
+// status) and never moves a refid backwards.
+func TestReplicasActOnce(t *testing.T) {
+	seed := time.Now().UnixNano()
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(uint64(seed), 1))
+	ps := newPayments(rng, 500)
+	ds := newDeliveries(t, rng, ps, 2000)
+	table := newStore(t, newPool(t, 1)).table
+	rec := newRecorder()
+	var replicas []replica
+	for range 4 {
+		replicas = append(replicas, newReplica(t, table, ps, rec, iimmpact.DefaultCallbackLease))
+	}
+
+	answers := deliverAll(t, replicas, ps, ds, 32, time.Millisecond, time.Minute)
+
+	calls := rec.check(t, ps)
+	t.Logf("%d deliveries, answers %v, Handle ran %d times", len(ds), answers, calls)
+	assert.Equal(t, len(ds), answers[http.StatusOK], "each delivery acknowledged once in the end")
+	assert.Positive(t, answers[http.StatusServiceUnavailable], "no delivery ever met a busy refid: the test lost its concurrency")
+}
