@@ -184,7 +184,7 @@ type replica struct {
 	h     *iimmpact.CallbackHandler
 }
 
-func newReplica(t *testing.T, table string, ps map[string]payment, rec *recorder, lease time.Duration) replica {
+func newReplica(t *testing.T, table string, ps map[string]payment, handle func(context.Context, *iimmpact.Callback) error, lease time.Duration) replica {
 	t.Helper()
 	store, err := New(newPool(t, 8), WithTable(table))
 	require.NoError(t, err)
@@ -199,7 +199,7 @@ func newReplica(t *testing.T, table string, ps map[string]payment, rec *recorder
 			}
 			return p.req, nil
 		},
-		Handle: rec.handle,
+		Handle: handle,
 		Store:  store,
 		Lease:  lease,
 	})

@@ -24,7 +24,7 @@ func TestReplicasActOnce(t *testing.T) {
 	rec := newRecorder()
 	var replicas []replica
 	for range 4 {
-		replicas = append(replicas, newReplica(t, table, ps, rec, iimmpact.DefaultCallbackLease))
+		replicas = append(replicas, newReplica(t, table, ps, rec.handle, iimmpact.DefaultCallbackLease))
 	}
 
 	answers := deliverAll(t, replicas, ps, ds, 32, time.Millisecond, time.Minute)
