@@ -1,8 +1,10 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"maps"
 	"math/rand/v2"
 	"net/http"
@@ -182,6 +184,7 @@ func count(xs []iimmpact.StatusCode, x iimmpact.StatusCode) (n int) {
 type replica struct {
 	store *Store
 	h     *iimmpact.CallbackHandler
+	logs  *lockedBuffer // the handler's Error lines
 }
 
 func newReplica(t *testing.T, table string, ps map[string]payment, handle func(context.Context, *iimmpact.Callback) error, lease time.Duration) replica {
@@ -190,6 +193,7 @@ func newReplica(t *testing.T, table string, ps map[string]payment, handle func(c
 	require.NoError(t, err)
 	allow, err := iimmpact.NewIPAllowlist(iimmpact.ProductionCallbackIPs()...)
 	require.NoError(t, err)
+	logs := new(lockedBuffer)
 	h, err := iimmpact.NewCallbackHandler(iimmpact.CallbackConfig{
 		Allowlist: allow,
 		Lookup: func(_ context.Context, refID string) (iimmpact.TopupRequest, error) {
@@ -202,9 +206,10 @@ func newReplica(t *testing.T, table string, ps map[string]payment, handle func(c
 		Handle: handle,
 		Store:  store,
 		Lease:  lease,
+		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelError})),
 	})
 	require.NoError(t, err)
-	return replica{store, h}
+	return replica{store, h, logs}
 }
 
 func (r replica) serve(req *http.Request) int {
@@ -215,10 +220,11 @@ func (r replica) serve(req *http.Request) int {
 
 // deliverAll plays IIMMPACT: workers goroutines send each delivery to a
 // random replica, and send it again after backoff while the answer is 5xx.
-// Any other answer but 200 fails the test. It returns how often each HTTP
-// status was answered, and gives up at timeout.
+// Any other answer but 200 fails the test. onAck, if not nil, hears how many
+// deliveries are done after each one. It returns how often each HTTP status
+// was answered, and gives up at timeout.
 func deliverAll(t *testing.T, replicas []replica, ps map[string]payment, ds []delivery,
-	workers int, backoff, timeout time.Duration) map[int]int {
+	workers int, backoff, timeout time.Duration, onAck func(done int)) map[int]int {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	queue := make(chan delivery, len(ds)) // never more in flight than there are deliveries
@@ -253,7 +259,11 @@ func deliverAll(t *testing.T, replicas []replica, ps map[string]payment, ds []de
 					t.Errorf("%s status %d: HTTP %d", d.refID, d.status, code)
 					fallthrough
 				default:
-					if left.Add(-1) == 0 {
+					n := left.Add(-1)
+					if onAck != nil {
+						onAck(len(ds) - int(n))
+					}
+					if n == 0 {
 						cancel()
 					}
 				}
@@ -263,4 +273,22 @@ func deliverAll(t *testing.T, replicas []replica, ps map[string]payment, ds []de
 	wg.Wait()
 	assert.Zero(t, left.Load(), "deliveries still failing after %v", timeout)
 	return answers
+}
+
+// lockedBuffer is a log destination that concurrent handlers may share.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -27,7 +27,7 @@ func TestReplicasActOnce(t *testing.T) {
 		replicas = append(replicas, newReplica(t, table, ps, rec.handle, iimmpact.DefaultCallbackLease))
 	}
 
-	answers := deliverAll(t, replicas, ps, ds, 32, time.Millisecond, time.Minute)
+	answers := deliverAll(t, replicas, ps, ds, 32, time.Millisecond, time.Minute, nil)
 
 	calls := rec.check(t, ps)
 	t.Logf("%d deliveries, answers %v, Handle ran %d times", len(ds), answers, calls)
