@@ -27,10 +27,10 @@
 // A claim whose holder crashed lapses when its lease ends, measured by the
 // database's clock (now()), never a replica's.
 //
-// Each method is one SQL statement on one row, so the rules hold under any
-// concurrency without a read-then-write race: Claim is an
-// INSERT ... ON CONFLICT DO UPDATE that takes the lease only when the row's
-// locked, latest state allows it, and returns that state. Complete and
+// Claim, Complete and Release are each one SQL statement on one row, so the
+// rules hold under any concurrency without a read-then-write race: Claim is
+// an INSERT ... ON CONFLICT DO UPDATE that takes the lease only when the
+// row's locked, latest state allows it, and returns that state. Complete and
 // Release retry transient failures (a dropped connection, a restarting
 // server) for a few seconds, since both are idempotent and a lost Complete
 // could let a later delivery act again; Claim retries them for one second

@@ -88,17 +88,28 @@ func newDeliveries(t *testing.T, rng *rand.Rand, ps map[string]payment, total in
 	return ds
 }
 
-// callbackRequest is the callback IIMMPACT sends for d, by POST or GET.
-func callbackRequest(p payment, status iimmpact.StatusCode) *http.Request {
-	words := map[iimmpact.Outcome]string{iimmpact.OutcomeSuccessful: "Succesful", iimmpact.OutcomeFailed: "Failed",
-		iimmpact.OutcomeRefunded: "Refund"}
-	word, ok := words[status.Outcome()]
-	if !ok {
-		word = map[iimmpact.StatusCode]string{iimmpact.StatusAccepted: "Accepted", iimmpact.StatusProcessing: "Processing"}[status]
+// transaction is what IIMMPACT says about p in a callback with status.
+func transaction(p payment, status iimmpact.StatusCode) iimmpact.Transaction {
+	word := "Failed"
+	switch status {
+	case iimmpact.StatusAccepted:
+		word = "Accepted"
+	case iimmpact.StatusProcessing:
+		word = "Processing"
+	case iimmpact.StatusSuccessful:
+		word = "Succesful" // sic, as IIMMPACT spells it
+	case iimmpact.StatusRefund:
+		word = "Refund"
 	}
-	tx := iimmpact.Transaction{StatusCode: status, Status: word, RefID: p.req.RefID, Account: p.req.Account,
+	return iimmpact.Transaction{StatusCode: status, Status: word, RefID: p.req.RefID, Account: p.req.Account,
 		Product: p.req.Product, ProductName: "Digi Prepaid", Amount: p.req.Amount, Cost: p.req.Amount,
 		Balance: iimmpact.AmountFromInt(1000), Timestamp: time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC)}
+}
+
+// callbackRequest is the callback IIMMPACT sends for p with status, by POST
+// or (one time in four) GET.
+func callbackRequest(p payment, status iimmpact.StatusCode) *http.Request {
+	tx := transaction(p, status)
 	method := http.MethodPost
 	if rand.IntN(4) == 0 {
 		method = http.MethodGet
