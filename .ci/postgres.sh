@@ -27,7 +27,7 @@ if [ -z "$bin" ]; then
 fi
 [ -x "$bin/initdb" ] || { echo "no initdb under /usr/lib/postgresql/*/bin" >&2; exit 1; }
 
-tmp=$(mktemp -d)
+tmp=$(mktemp -d /tmp/iimmpact-pg.XXXXXX) # /tmp: the postgres user must reach it
 data="$tmp/data"
 
 # PostgreSQL refuses to run as root: as root, run its tools as "postgres",
