@@ -108,18 +108,24 @@ func parsePost(w http.ResponseWriter, r *http.Request, limit int64) (*Callback, 
 	return parsePostBody(body)
 }
 
-// parsePostBody reads {"data":{...}}.
+// parsePostBody reads {"data":{...}} straight into the Callback. A refid
+// can only have come from Transaction.UnmarshalJSON, which insists on a
+// statusCode, so an empty one also catches a missing or null "data".
 func parsePostBody(body []byte) (*Callback, error) {
-	var env struct {
+	cb := &Callback{Method: http.MethodPost}
+	env := struct {
 		Data *Transaction `json:"data"`
-	}
+	}{Data: &cb.Transaction}
 	if err := json.Unmarshal(body, &env); err != nil {
 		return nil, jsonError("body", err)
 	}
-	if env.Data == nil {
-		return nil, fmt.Errorf(`%w: body has no "data" object`, ErrMalformedCallback)
+	if env.Data == nil || cb.RefID == "" {
+		return nil, fmt.Errorf(`%w: body has no "data" object with a refid`, ErrMalformedCallback)
 	}
-	return newCallback(http.MethodPost, env.Data)
+	if err := checkRefID(cb.RefID); err != nil {
+		return nil, err
+	}
+	return cb, nil
 }
 
 func parseGet(r *http.Request, limit int64) (*Callback, error) {
@@ -156,10 +162,10 @@ func parseGetQuery(rawQuery string) (*Callback, error) {
 	if err != nil {
 		return nil, err
 	}
-	cb, err := newCallback(http.MethodGet, tx)
-	if err != nil {
+	if err := checkRefID(tx.RefID); err != nil {
 		return nil, err
 	}
+	cb := &Callback{Transaction: *tx, Method: http.MethodGet}
 	// The top-level copies must agree with message exactly.
 	if refID != cb.RefID {
 		return nil, fmt.Errorf("%w: query refid differs from message refid", ErrMalformedCallback)
@@ -195,17 +201,17 @@ func parseMessage(message []byte) (*Transaction, error) {
 	return tx, nil
 }
 
-// newCallback checks what every callback must have to be acted on.
-func newCallback(method string, tx *Transaction) (*Callback, error) {
-	switch id := tx.RefID; {
+// checkRefID checks the one field every callback needs to be acted on.
+func checkRefID(id string) error {
+	switch {
 	case id == "":
-		return nil, fmt.Errorf("%w: no refid", ErrMalformedCallback)
+		return fmt.Errorf("%w: no refid", ErrMalformedCallback)
 	case !utf8.ValidString(id) || utf8.RuneCountInString(id) > MaxRefIDLen:
-		return nil, fmt.Errorf("%w: refid is not valid UTF-8 of at most %d characters", ErrMalformedCallback, MaxRefIDLen)
+		return fmt.Errorf("%w: refid is not valid UTF-8 of at most %d characters", ErrMalformedCallback, MaxRefIDLen)
 	case strings.ContainsFunc(id, func(c rune) bool { return c < ' ' || c == 0x7f }):
-		return nil, fmt.Errorf("%w: refid contains control characters", ErrMalformedCallback)
+		return fmt.Errorf("%w: refid contains control characters", ErrMalformedCallback)
 	}
-	return &Callback{Transaction: *tx, Method: method}, nil
+	return nil
 }
 
 // jsonError describes a decoding failure without quoting the input: the

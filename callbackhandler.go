@@ -261,7 +261,7 @@ func (h *CallbackHandler) act(ctx context.Context, cb *Callback, req TopupReques
 	}
 	held := true
 	defer func() {
-		if held { // Handle panicked, or an early return below forgot: free the refid
+		if held { // re-query failed or pending, Handle failed or panicked: let the next delivery act
 			h.release(ctx, cb.RefID, status)
 		}
 	}()
