@@ -68,6 +68,9 @@ func TestAPIErrorShapes(t *testing.T) {
 		{403, `{"message":"Forbidden"}`, ErrForbidden, APIError{Message: "Forbidden"}},
 		{429, `{"message":"slow down"}`, ErrRateLimited, APIError{Message: "slow down"}},
 		{400, `{"error_message":"Invalid account no"}`, nil, APIError{Message: "Invalid account no"}},
+		// Bill presentment: the top-level error_message is the reason to show, not data.message.
+		{400, `{"data":{"message":"Invalid account no"},"error_message":"The provided biller code is invalid"}`, nil,
+			APIError{Message: "The provided biller code is invalid"}},
 		{400, `{"data":{"statusCode":"43","remarks":"Insufficient_Balance"}}`, nil, APIError{StatusCode: 43, Remarks: "Insufficient_Balance"}},
 		{503, `<html>down</html>`, ErrServer, APIError{}},
 	} {
