@@ -145,3 +145,20 @@ func FuzzDecode(f *testing.F) {
 		check(h != nil && h.Data != nil, err)
 	})
 }
+
+type emptyResult struct{ X int }
+
+func (*emptyResult) emptyOK() {}
+
+func TestDecodeEmptyBodyOnlyWhereAllowed(t *testing.T) {
+	out, err := decode[emptyResult](204, nil)
+	require.NoError(t, err)
+	assert.Equal(t, emptyResult{}, *out)
+	out, err = decode[emptyResult](200, []byte(" \n"))
+	require.NoError(t, err)
+	assert.Equal(t, emptyResult{}, *out)
+	_, err = decode[emptyResult](200, []byte(`{"X":`))
+	assert.ErrorIs(t, err, ErrMalformedResponse, "a body that is there must still parse")
+	_, err = decode[envelope[Balance]](204, nil)
+	assert.ErrorIs(t, err, ErrMalformedResponse, "other results never accept an empty body")
+}
