@@ -204,13 +204,13 @@ func TestTopupValidatesBeforeNetwork(t *testing.T) {
 	c, mock := mockClient(t)
 	base := seedTopup()
 	for name, mutate := range map[string]func(*TopupRequest){
-		"empty refid":    func(r *TopupRequest) { r.RefID = "" },
-		"long refid":     func(r *TopupRequest) { r.RefID = strings.Repeat("r", 51) },
-		"control refid":  func(r *TopupRequest) { r.RefID = "a\nb" },
-		"empty product":  func(r *TopupRequest) { r.Product = "" },
-		"empty account":  func(r *TopupRequest) { r.Account = "" },
-		"zero amount":    func(r *TopupRequest) { r.Amount = Amount{} },
-		"negative":       func(r *TopupRequest) { r.Amount = MustParseAmount("-1") },
+		"empty refid":   func(r *TopupRequest) { r.RefID = "" },
+		"long refid":    func(r *TopupRequest) { r.RefID = strings.Repeat("r", 51) },
+		"control refid": func(r *TopupRequest) { r.RefID = "a\nb" },
+		"empty product": func(r *TopupRequest) { r.Product = "" },
+		"empty account": func(r *TopupRequest) { r.Account = "" },
+		"zero amount":   func(r *TopupRequest) { r.Amount = Amount{} },
+		"negative":      func(r *TopupRequest) { r.Amount = MustParseAmount("-1") },
 	} {
 		r := base
 		mutate(&r)
@@ -225,11 +225,19 @@ func TestTopupValidatesBeforeNetwork(t *testing.T) {
 
 func TestTopupUnknownOutcomes(t *testing.T) {
 	for name, responder := range map[string]func(*http.Request) (*http.Response, error){
-		"500":            func(*http.Request) (*http.Response, error) { return newResponse(500, []byte(`{"message":"boom"}`)), nil },
-		"504":            func(*http.Request) (*http.Response, error) { return newResponse(504, []byte(`<html>timeout</html>`)), nil },
-		"network":        func(*http.Request) (*http.Response, error) { return nil, errors.New("connection reset by peer") },
-		"truncated 200":  func(*http.Request) (*http.Response, error) { return newResponse(200, fixture(t, "topup_success.json")[:100]), nil },
-		"no status code": func(*http.Request) (*http.Response, error) { return newResponse(200, []byte(`{"data":{"refid":"digi-reload-20250115-001"}}`)), nil },
+		"500": func(*http.Request) (*http.Response, error) {
+			return newResponse(500, []byte(`{"message":"boom"}`)), nil
+		},
+		"504": func(*http.Request) (*http.Response, error) {
+			return newResponse(504, []byte(`<html>timeout</html>`)), nil
+		},
+		"network": func(*http.Request) (*http.Response, error) { return nil, errors.New("connection reset by peer") },
+		"truncated 200": func(*http.Request) (*http.Response, error) {
+			return newResponse(200, fixture(t, "topup_success.json")[:100]), nil
+		},
+		"no status code": func(*http.Request) (*http.Response, error) {
+			return newResponse(200, []byte(`{"data":{"refid":"digi-reload-20250115-001"}}`)), nil
+		},
 		"other refid": func(*http.Request) (*http.Response, error) {
 			return newResponse(200, []byte(strings.ReplaceAll(string(fixture(t, "topup_success.json")), "20250115-001", "X"))), nil
 		},
