@@ -123,3 +123,30 @@ func markOf[T any](items []T, key func(*T) string) string {
 	}
 	return first + "\x00" + last
 }
+
+// AllTransactions walks the transaction history from q.Offset on, q.Limit
+// records per request (DefaultTransactionLimit when 0), advancing the
+// offset until a page comes back shorter than the limit. The history has
+// no page metadata, so the guards are the records themselves: a page
+// whose first and last trxid repeat the previous page's (a server
+// ignoring offset), or one longer than the limit (offsets would overlap
+// and yield duplicates), ends the walk with ErrPaginationStuck.
+func (c *Client) AllTransactions(ctx context.Context, q TransactionQuery) iter.Seq2[TransactionRecord, error] {
+	limit := q.Limit
+	if limit == 0 {
+		limit = DefaultTransactionLimit
+	}
+	start := q.Offset
+	return paginate(ctx, "transactions", func(n int) (page[TransactionRecord], error) {
+		q.Offset = start + n*limit
+		p, err := c.Transactions(ctx, q)
+		if err != nil {
+			return page[TransactionRecord]{}, err
+		}
+		if len(p.Records) > limit {
+			return page[TransactionRecord]{}, fmt.Errorf("%w: transactions: %d records for limit %d", ErrPaginationStuck, len(p.Records), limit)
+		}
+		return page[TransactionRecord]{items: p.Records, last: len(p.Records) < limit,
+			mark: markOf(p.Records, func(r *TransactionRecord) string { return r.TrxID })}, nil
+	})
+}
