@@ -44,7 +44,8 @@ type Client struct {
 	userAgent string
 	retry     RetryPolicy
 	budget    *tokenBucket
-	skew      atomic.Int64 // learnt clock offset in ns, added to X-Timestamp
+	skew      atomic.Int64  // learnt clock offset in ns, added to X-Timestamp
+	timeout   time.Duration // per attempt; 0 for none
 }
 
 // offset is the correction added to the local clock when signing.
@@ -83,11 +84,17 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 	if s.userAgent != "" {
 		c.userAgent = s.userAgent + " " + c.userAgent
 	}
-	hc := &http.Client{Timeout: defaultTimeout}
+	hc := &http.Client{}
+	c.timeout = defaultTimeout
 	var rt http.RoundTripper
 	if s.httpClient != nil {
 		*hc = *s.httpClient // a copy: the caller's client is left as it was
 		rt = s.httpClient.Transport
+		c.timeout = hc.Timeout
+		// The timeout is applied per attempt through the request context:
+		// http.Client.Timeout over a wrapping RoundTripper costs a goroutine
+		// and a timer per request.
+		hc.Timeout = 0
 	}
 	if rt == nil {
 		rt = newTransport()
@@ -229,6 +236,11 @@ func decode[T any](status int, body []byte) (*T, error) {
 
 // attempt sends one signed request and reads the whole (bounded) body.
 func (c *Client) attempt(ctx context.Context, cl call, target string, payload []byte) (*http.Response, []byte, error) {
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
 	var rd io.Reader
 	if payload != nil {
 		rd = bytes.NewReader(payload)

@@ -25,7 +25,8 @@ func WithBaseURL(u string) Option { return func(s *settings) { s.baseURL = u } }
 
 // WithHTTPClient sends requests through hc. Its Transport (or the default
 // transport when nil) is wrapped by the signing transport; hc itself is not
-// modified. Its Timeout applies to each attempt.
+// modified. Its Timeout, if set, applies to each attempt instead of the
+// default 35 s (above IIMMPACT's own 29 s integration timeout).
 func WithHTTPClient(hc *http.Client) Option { return func(s *settings) { s.httpClient = hc } }
 
 // WithLogger logs each request (method, path, HTTP status, duration, attempt)

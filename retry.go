@@ -176,14 +176,10 @@ func (r *retrier) again(ctx context.Context, resp *http.Response, err error) (bo
 			slog.String("method", ev.Method), slog.String("path", ev.Path), slog.Int("attempt", ev.Attempt),
 			slog.Int("status", status), slog.Duration("delay", delay), slog.String("error", err.Error()))
 	}
-	t := time.NewTimer(delay)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
+	if sleep(ctx, delay) != nil {
 		return false, giveUp(err, ctx)
-	case <-t.C:
-		return true, nil
 	}
+	return true, nil
 }
 
 // fixSkew corrects the client's clock offset once per call when a 401's Date

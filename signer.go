@@ -196,7 +196,13 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := req.Clone(req.Context())
+	// A shallow copy with its own headers: RoundTrip must not modify req.
+	r := new(http.Request)
+	*r = *req
+	r.Header = req.Header.Clone()
+	if r.Header == nil {
+		r.Header = make(http.Header, 4)
+	}
 	if body != nil {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
@@ -237,4 +243,13 @@ func readBody(req *http.Request) ([]byte, error) {
 		return nil, fmt.Errorf("iimmpact: reading request body to sign: %w", err)
 	}
 	return b, nil
+}
+
+// CloseIdleConnections closes the base transport's idle connections, so that
+// http.Client.CloseIdleConnections reaches through the signing layer.
+func (t *Transport) CloseIdleConnections() {
+	type closeIdler interface{ CloseIdleConnections() }
+	if c, ok := t.Base.(closeIdler); ok {
+		c.CloseIdleConnections()
+	}
 }

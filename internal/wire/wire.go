@@ -27,6 +27,10 @@ func (s *String) UnmarshalJSON(b []byte) error {
 		*s = ""
 		return nil
 	case b[0] == '"':
+		if len(b) >= 2 && b[len(b)-1] == '"' && plain(b[1:len(b)-1]) {
+			*s = String(b[1 : len(b)-1]) // the common case, without a second decoder
+			return nil
+		}
 		var v string
 		if err := json.Unmarshal(b, &v); err != nil {
 			return err
@@ -41,6 +45,18 @@ func (s *String) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	return fmt.Errorf("wire: want a string or a number, got %.32q", b)
+}
+
+// plain reports whether a JSON string's content needs no unescaping: no
+// quote, backslash, control byte or non-ASCII byte (left to encoding/json,
+// which replaces invalid UTF-8).
+func plain(b []byte) bool {
+	for _, c := range b {
+		if c < ' ' || c == '"' || c == '\\' || c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // Int decodes a JSON integer or a string holding one; null and "" are 0.
