@@ -1,0 +1,99 @@
+// Package iimmpact is a client for IIMMPACT's v2 API: prepaid reloads, bill
+// payments, vouchers and eSIMs for Malaysian merchants.
+//
+// It signs every request with IIMMPACT's HMAC-SHA256 scheme, keeps money
+// exact, retries only what is safe to send twice, and never reports a
+// payment whose outcome it could not learn as failed.
+//
+// # Getting started
+//
+// Make one Client per set of credentials (Dashboard > Developer > API Keys)
+// and share it; it is safe for concurrent use. New checks the key, the
+// Base64 secret and the base URL at once:
+//
+//	client, err := iimmpact.New(apiKey, hmacSecret) // production
+//	client, err := iimmpact.New(apiKey, hmacSecret, iimmpact.WithBaseURL(iimmpact.StagingURL))
+//
+// For tests, the iimmpacttest package runs a faithful fake IIMMPACT on
+// loopback, and its Server.Client method returns a Client pointed at it.
+//
+// # Checking before selling
+//
+// Balance returns the wallet; Products the product list, whose
+// Product.AcceptsAmount tells which denominations a product sells;
+// NetworkStatus whether a product's network is healthy. An interruption is
+// advisory: warn the customer, but still allow the payment.
+//
+//	bal, err := client.Balance(ctx)
+//	status, err := client.NetworkStatus(ctx, "D")
+//
+// # Paying
+//
+// A payment is a TopupRequest with a refid you make (NewRefID) and store
+// with the order first. The refid makes the payment idempotent: sending the
+// identical request again returns the state of the one transaction and
+// never charges twice. That is also how to ask for its status.
+//
+//	req := iimmpact.TopupRequest{
+//		RefID:   iimmpact.NewRefID(),
+//		Product: "D",
+//		Account: "0123456789",
+//		Amount:  iimmpact.MustParseAmount("30"),
+//	}
+//	tx, err := client.WaitTopup(ctx, req)
+//
+// Topup sends once (with safe retries); WaitTopup also polls while the
+// payment is pending, every 5 to 10 seconds as IIMMPACT advises. Both
+// return the transaction and a nil error whenever IIMMPACT reported one, so
+// the status is read from tx.StatusCode:
+//
+//	switch {
+//	case tx.StatusCode.IsSuccess():  // deliver; show tx.SN, tx.PIN, tx.VoucherLink
+//	case tx.StatusCode.IsPending():  // wait for the callback, or ask again later
+//	case tx.StatusCode.IsFailure():  // final; the refid is used up
+//	default:                         // refund or undocumented: reconcile by hand
+//	}
+//
+// # When the answer is lost
+//
+// A timeout, a dropped connection or a 5xx on a payment does not mean it
+// failed. The error then wraps ErrOutcomeUnknown, and *OutcomeUnknownError
+// carries the refid and the last state seen. Ask again with the same
+// request, or wait for the callback; never refund and never retry with a new
+// refid, which could pay twice.
+//
+//	if errors.Is(err, iimmpact.ErrOutcomeUnknown) {
+//		// keep the order pending; ask again with the same req later
+//	}
+//
+// An HTTP 400 (such as Invalid_Denomination) is an *APIError: nothing was
+// created and the refid is not consumed, so fix the input and send again.
+// Other errors match the sentinels ErrUnauthorized, ErrForbidden (also how
+// IIMMPACT announces a 240-minute IP ban: never retried), ErrRateLimited,
+// ErrServer and ErrMalformedResponse with errors.Is, and *APIError or
+// *MalformedResponseError with errors.As, which carry the HTTP status and
+// the first 4 KiB of the body.
+//
+// # Money and time
+//
+// Amount is an exact decimal: IIMMPACT sends money as numbers in one place
+// and strings such as "30.0000" in another, and both read the same. Times
+// are time.Time in Malaysia time (GMT+8), in which IIMMPACT writes them.
+//
+// # Reconciling
+//
+// Transactions returns a page of history with IIMMPACT's totals for the
+// filtered set. Note that history spells the success status "Successful"
+// while Topup spells it "Succesful": compare StatusCode or Outcome, never
+// the word.
+//
+// # Retries
+//
+// The default RetryPolicy retries GETs and payments on network errors,
+// timeouts and HTTP 408, 429, 500, 502, 503 and 504 with jittered backoff,
+// honours Retry-After, stops when the context ends, and draws on a
+// client-wide budget so a failure storm cannot reach IIMMPACT's
+// 30,000-requests-per-5-minutes ban. Every attempt is signed afresh. A 401
+// caused by a wrong local clock is corrected once from the server's Date
+// header.
+package iimmpact

@@ -1,0 +1,125 @@
+package iimmpacttest
+
+import (
+	"strconv"
+	"time"
+)
+
+// Transaction is a snapshot of one transaction the fake created (a
+// /v2/topup that passed validation), for assertions in tests.
+type Transaction struct {
+	RefID      string
+	TrxID      string
+	Product    string
+	Account    string
+	Amount     string // shortest exact decimal, e.g. "30" or "22.23"
+	StatusCode int    // 1 while Processing, then 20 or a failure code
+	Status     string // data.status spelling: "Processing", "Succesful", "Failed"
+	Cost       string // wholesale cost debited; "0" unless successful
+	Debits     int    // times the wallet was debited for it: 0 or 1, never more
+	Polls      int    // repeats of the same refid received after creation
+	SN         string
+	Created    time.Time
+	Settled    time.Time // zero while pending
+}
+
+// Transactions returns every transaction in creation order.
+func (s *Server) Transactions() []Transaction {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Transaction, len(s.order))
+	for i, t := range s.order {
+		out[i] = Transaction{
+			RefID: t.refID, TrxID: strconv.FormatInt(t.trxID, 10), Product: t.product.listing.ProductCode,
+			Account: t.account, Amount: t.amount.String(), StatusCode: t.code,
+			Status: statusText(t.code), Cost: t.cost.String(), Debits: t.debits,
+			Polls: t.polls, SN: t.sn, Created: t.created, Settled: t.settled,
+		}
+	}
+	return out
+}
+
+// Transaction returns the snapshot of refid, and false if no transaction
+// was created for it.
+func (s *Server) Transaction(refid string) (Transaction, bool) {
+	for _, t := range s.Transactions() {
+		if t.RefID == refid {
+			return t, true
+		}
+	}
+	return Transaction{}, false
+}
+
+// Debits reports how many times the wallet was debited for refid (0 when
+// the refid is unknown, pending or failed; 1 once successful).
+func (s *Server) Debits(refid string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := s.txns[refid]; t != nil {
+		return t.debits
+	}
+	return 0
+}
+
+// Balance returns the wallet balance as the shortest exact decimal, as
+// /v2/balance reports it. A topup is debited when it succeeds, so costs
+// of Processing topups are not yet subtracted; they are, however, held
+// back when the fake checks a new topup for Insufficient_Balance.
+func (s *Server) Balance() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.balance.String()
+}
+
+// SetBalance sets the wallet balance (a plain decimal such as "12.5"); it
+// panics on anything else.
+func (s *Server) SetBalance(amount string) {
+	m := mustMoney("balance", amount)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.balance = m
+}
+
+// SetNetworkStatus sets what /v2/networkstatus reports for product
+// ("Healthy" or "Interruption") and stamps last_updated with the fake's
+// clock. It panics on an unknown product or status.
+func (s *Server) SetNetworkStatus(product, status string) {
+	checkNetworkStatus(status)
+	if s.products[product] == nil {
+		panic("iimmpacttest: unknown product " + product)
+	}
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.network[product] = networkState{status: status, updated: now}
+}
+
+// SetSettleAfter changes WithSettleAfter for transactions polled from now
+// on (including those already Processing).
+func (s *Server) SetSettleAfter(polls int) {
+	if polls < 0 {
+		panic("iimmpacttest: SetSettleAfter with a negative count")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settleAfter = polls
+}
+
+// Requests reports how many requests arrived for path (e.g. "/v2/topup"),
+// counting those rejected, failed by an injected fault, or unrouted.
+func (s *Server) Requests(path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests[path]
+}
+
+// Products lists the product codes the fake sells: D, C, M (mobile reload,
+// fixed denominations), TNB (bill, open amount 1.00–5000.00), GC (Grab
+// gift code, returns a PIN and voucher link).
+func (s *Server) Products() []string {
+	out := make([]string, len(s.listing))
+	for i, p := range s.listing {
+		out[i] = p.listing.ProductCode
+	}
+	return out
+}
