@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/iimmpact-go/iimmpact/internal/wire"
 )
@@ -48,6 +49,11 @@ func (c *Client) SetCallbackURL(ctx context.Context, rawURL, method string) (*Ca
 	u, err := url.Parse(rawURL)
 	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, fmt.Errorf("%w: callback URL %q must be an absolute http(s) URL", ErrInvalidRequest, rawURL)
+	}
+	// url.Parse lets a raw space through in the path and query, but no
+	// HTTP server accepts it in a request line: every callback would fail.
+	if strings.ContainsFunc(rawURL, unicode.IsSpace) {
+		return nil, fmt.Errorf("%w: callback URL %q contains spaces; percent-encode them", ErrInvalidRequest, rawURL)
 	}
 	m := strings.ToUpper(method)
 	if m != http.MethodGet && m != http.MethodPost {

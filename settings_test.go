@@ -52,7 +52,8 @@ func TestSetCallbackURLRefusesLocally(t *testing.T) {
 	for _, tc := range []struct{ url, method string }{
 		{"", "POST"}, {"/callbacks", "POST"}, {"ftp://merchant.example.com/cb", "POST"}, {"https://", "POST"},
 		{"merchant.example.com/cb", "POST"}, {"https://merchant.example.com/cb", "PUT"}, {"https://merchant.example.com/cb", ""},
-		{"https://mer chant.example.com/cb", "GET"},
+		{"https://mer chant.example.com/cb", "GET"}, {"https://merchant.example.com/call back", "GET"},
+		{"https://merchant.example.com/cb?order=a b", "POST"}, {"https://merchant.example.com/cb\t", "POST"},
 	} {
 		_, err := c.SetCallbackURL(context.Background(), tc.url, tc.method)
 		assert.ErrorIs(t, err, ErrInvalidRequest, "%+v", tc)
