@@ -6,92 +6,106 @@ import (
 	"time"
 
 	"github.com/iimmpact-go/iimmpact"
+	"github.com/iimmpact-go/iimmpact/iimmpacttest"
 )
 
-var myt = time.FixedZone("MYT", 8*3600)
+// paid returns a fake with a few settled payments, for the examples that
+// read history.
+func paid(refids ...string) (*iimmpacttest.Server, *iimmpact.Client) {
+	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance("100"))
+	client := srv.Client()
+	for _, r := range refids {
+		_, err := client.Topup(context.Background(), iimmpact.TopupRequest{RefID: r, Product: "D", Account: "0123456789",
+			Amount: iimmpact.MustParseAmount("10")})
+		if err != nil {
+			panic(err)
+		}
+	}
+	return srv, client
+}
 
 func ExampleClient_BillPresentment() {
-	client, done := stub(map[string]string{"GET /v2/bill-presentment": `{"data":{"message":"Account no is valid",
-		"BillerName":"Tenaga Nasional Berhad","CustomerName":"AHMAD","Outstanding":158.4,"Balance":"158.40"},
-		"metadata":{"status_code":200,"last_updated":"19-05-2025 14:49:03"}}`})
-	defer done()
+	srv := iimmpacttest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
 
-	bill, err := client.BillPresentment(context.Background(), iimmpact.BillQuery{Account: "220001234567", Product: "TNB"})
-	if err != nil {
-		panic(err) // a 400 for an invalid account is an *iimmpact.APIError whose Message is error_message
+	for _, account := range []string{"220001234567", "60123450052"} {
+		bill, err := client.BillPresentment(context.Background(), iimmpact.BillQuery{Account: account, Product: "TNB"})
+		if err != nil {
+			fmt.Println("cannot pay:", err) // an *iimmpact.APIError whose Message is error_message
+			continue
+		}
+		if !bill.CanPay() {
+			fmt.Println("cannot pay:", bill.ErrorMessage)
+			continue
+		}
+		if bill.ShowDetails() && bill.Outstanding != nil {
+			fmt.Printf("%s owes RM %s to %s\n", bill.CustomerName, bill.Outstanding, bill.BillerName)
+		}
 	}
-	if !bill.CanPay() {
-		fmt.Println("cannot pay:", bill.ErrorMessage)
-		return
-	}
-	if bill.ShowDetails() && bill.Outstanding != nil {
-		fmt.Printf("%s owes RM %s to %s\n", bill.CustomerName, bill.Outstanding, bill.BillerName)
-	}
-	// Output: AHMAD owes RM 158.4 to Tenaga Nasional Berhad
+	// Output:
+	// DEMO CUSTOMER owes RM 51.41 to Tenaga Nasional Berhad
+	// cannot pay: iimmpact: HTTP 400 Bad Request: Invalid account no
 }
 
 func ExampleClient_BalanceStatement() {
-	client, done := stub(map[string]string{"GET /v2/balance-statement": `{"data":[
-		{"id":1,"date":"2025-05-01 09:15:02.417","amount":1000,"balance":1048.6333,"remarks":"Deposit","type":"DEPOSIT"}],
-		"links":{"next":null},"meta":{"current_page":1,"last_page":1}}`})
-	defer done()
+	srv, client := paid("order-1")
+	defer srv.Close()
 
 	page, err := client.BalanceStatement(context.Background(), iimmpact.BalanceStatementQuery{
-		From: time.Date(2025, 5, 1, 0, 0, 0, 0, myt), To: time.Date(2025, 5, 31, 0, 0, 0, 0, myt),
-		Type: iimmpact.StatementDeposit,
+		From: time.Now().AddDate(0, 0, -1), To: time.Now(), Type: iimmpact.StatementTransaction,
 	})
 	if err != nil {
 		panic(err)
 	}
 	for _, e := range page.Entries {
-		fmt.Println(e.Date.Format("2006-01-02"), e.Type, e.Amount, "→", e.Balance)
+		fmt.Println(e.Type, e.Amount, "→", e.Balance)
 	}
-	// Output: 2025-05-01 DEPOSIT 1000 → 1048.6333
+	// Output: TRANSACTION -9.8 → 90.2
 }
 
 func ExampleClient_AllBalanceStatement() {
-	client, done := stub(map[string]string{"GET /v2/balance-statement": `{"data":[
-		{"id":1,"amount":1000,"balance":1048.6333,"type":"DEPOSIT"},{"id":2,"amount":-29.4,"balance":1019.2333,"type":"TRANSACTION"}],
-		"links":{"next":null},"meta":{"current_page":1,"last_page":1}}`})
-	defer done()
+	srv, client := paid("order-1", "order-2", "order-3")
+	defer srv.Close()
 
-	var net iimmpact.Amount
-	q := iimmpact.BalanceStatementQuery{From: time.Date(2025, 5, 1, 0, 0, 0, 0, myt), To: time.Date(2025, 5, 31, 0, 0, 0, 0, myt)}
+	var spent iimmpact.Amount
+	q := iimmpact.BalanceStatementQuery{From: time.Now().AddDate(0, 0, -30), To: time.Now(), Limit: 2}
 	for e, err := range client.AllBalanceStatement(context.Background(), q) {
 		if err != nil {
 			panic(err)
 		}
-		net = net.Add(e.Amount)
+		spent = spent.Sub(e.Amount)
 	}
-	fmt.Println("net movement in May: RM", net)
-	// Output: net movement in May: RM 970.6
+	fmt.Println("spent in the last 30 days: RM", spent)
+	// Output: spent in the last 30 days: RM 29.4
 }
 
 func ExampleClient_AllTransactions() {
-	client, done := stub(map[string]string{"GET /v2/transactions": `{"data":[
-		{"trxid":"905187223","refid":"digi-reload-20250115-001","amount":"30.0000","price":"29.4000","status_code":"20"}],
-		"meta":{"transaction_count":"1"}}`})
-	defer done()
+	srv, client := paid("order-1", "order-2", "order-3")
+	defer srv.Close()
 
 	q := iimmpact.TransactionQuery{
-		From:     time.Date(2025, 5, 1, 0, 0, 0, 0, myt),
-		To:       time.Date(2025, 5, 31, 0, 0, 0, 0, myt),
+		From:     time.Now().AddDate(0, 0, -30),
+		To:       time.Now(),
 		Statuses: []string{"SUCCESSFUL", "FAILED"},
-		Limit:    500,
+		Limit:    2, // small pages, to show the paging; use hundreds in production
 	}
 	for rec, err := range client.AllTransactions(context.Background(), q) {
 		if err != nil {
 			panic(err) // errors.Is(err, iimmpact.ErrPaginationStuck) if the offset stops advancing
 		}
-		fmt.Println(rec.TrxID, rec.RefID, rec.Outcome(), "cost RM", rec.Price)
+		fmt.Println(rec.RefID, rec.Outcome(), "cost RM", rec.Price)
 	}
-	// Output: 905187223 digi-reload-20250115-001 successful cost RM 29.4
+	// Output:
+	// order-1 successful cost RM 9.8
+	// order-2 successful cost RM 9.8
+	// order-3 successful cost RM 9.8
 }
 
 func ExampleClient_CallbackURL() {
-	client, done := stub(map[string]string{"GET /v2/callback-url": `{"data":{"Status":"Success","CallbackUrl":"https://merchant.example.com/iimmpact","Method":"POST"},
-		"@metadata":{"status_code":200,"last_updated":"21-05-2025 14:02:56"}}`})
-	defer done()
+	srv := iimmpacttest.NewServer(iimmpacttest.WithCallback("https://merchant.example.com/iimmpact", "POST"))
+	defer srv.Close()
+	client := srv.Client()
 
 	cfg, err := client.CallbackURL(context.Background())
 	if err != nil {
@@ -102,50 +116,66 @@ func ExampleClient_CallbackURL() {
 }
 
 func ExampleClient_SetCallbackURL() {
-	client, done := stub(map[string]string{"POST /v2/callback-url": `{"data":{"Status":"Success","CallbackUrl":"https://merchant.example.com/iimmpact","Method":"POST"},
-		"@metadata":{"status_code":200,"last_updated":"21-05-2025 14:02:56"}}`})
-	defer done()
+	srv := iimmpacttest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
 
 	cfg, err := client.SetCallbackURL(context.Background(), "https://merchant.example.com/iimmpact", "POST")
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(cfg.Status, cfg.URL)
-	// Output: Success https://merchant.example.com/iimmpact
+	fmt.Println(cfg.Status, cfg.Method, cfg.URL)
+	// Output: Success POST https://merchant.example.com/iimmpact
 }
 
 func ExampleClient_LowBalanceThreshold() {
-	client, done := stub(map[string]string{"GET /v2/low-balance-threshold": `{"data":{"Status":"Success","Email":"finance@merchant.example.com","BalanceThreshold":1000},
-		"@metadata":{"status_code":200,"last_updated":"16-05-2025 18:49:32"}}`})
-	defer done()
+	srv := iimmpacttest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+	ctx := context.Background()
+	if _, err := client.SetLowBalanceThreshold(ctx, iimmpact.MustParseAmount("1000")); err != nil {
+		panic(err)
+	}
 
-	a, err := client.LowBalanceThreshold(context.Background())
+	a, err := client.LowBalanceThreshold(ctx)
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println("alert", a.Email, "below RM", a.Threshold)
-	// Output: alert finance@merchant.example.com below RM 1000
+	fmt.Println("alert below RM", a.Threshold)
+	// Output: alert below RM 1000
 }
 
 func ExampleClient_SetLowBalanceThreshold() {
-	client, done := stub(map[string]string{"POST /v2/low-balance-threshold": `{"data":{"Status":"Success","Email":"finance@merchant.example.com","BalanceThreshold":2500},
-		"@metadata":{"status_code":200,"last_updated":"2025-05-16 18:49:32"}}`})
-	defer done()
+	srv := iimmpacttest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
 
 	a, err := client.SetLowBalanceThreshold(context.Background(), iimmpact.MustParseAmount("2500"))
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(a.Status, a.Threshold, a.LastUpdated.Format(time.DateTime))
-	// Output: Success 2500 2025-05-16 18:49:32
+	fmt.Println(a.Status, a.Threshold)
+
+	_, err = client.SetLowBalanceThreshold(context.Background(), iimmpact.MustParseAmount("0.50"))
+	fmt.Println(err) // refused before sending
+	// Output:
+	// Success 2500
+	// iimmpact: invalid request: low balance threshold 0.5 is below the minimum of RM 1
 }
 
 func ExampleClient_VoidTransaction() {
-	client, done := stub(map[string]string{"POST /v2/transactions/void": `{"data":{"refid":"tnb-bill-20250520-017","status":"Success","message":"Received"}}`})
-	defer done()
+	srv := iimmpacttest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+	ctx := context.Background()
+	_, err := client.Topup(ctx, iimmpact.TopupRequest{RefID: "tnb-bill-017", Product: "TNB", Account: "220001234567",
+		Amount: iimmpact.MustParseAmount("120.50")})
+	if err != nil {
+		panic(err)
+	}
 
-	res, err := client.VoidTransaction(context.Background(), iimmpact.VoidRequest{
-		RefID:  "tnb-bill-20250520-017",
+	res, err := client.VoidTransaction(ctx, iimmpact.VoidRequest{
+		RefID:  "tnb-bill-017",
 		Type:   iimmpact.RefundOther,
 		Reason: "Customer paid the wrong bill",
 	})
@@ -154,19 +184,22 @@ func ExampleClient_VoidTransaction() {
 	}
 	// Accepted means a case is open; the refund itself shows later as status 53.
 	fmt.Println(res.RefID, res.Accepted())
-	// Output: tnb-bill-20250520-017 true
+	// Output: tnb-bill-017 true
 }
 
 func ExampleClient_ReportTransaction() {
-	client, done := stub(map[string]string{"POST /v2/transactions/check": `{"data":{"refid":"321479-0-30f4f209-ee","status":"Failed","message":"Failed - duplicate request"}}`})
-	defer done()
+	srv, client := paid("order-1")
+	defer srv.Close()
+	ctx := context.Background()
 
-	res, err := client.ReportTransaction(context.Background(), iimmpact.ReportRequest{TrxID: "905187223"})
-	if err != nil {
-		panic(err)
+	for range 2 {
+		res, err := client.ReportTransaction(ctx, iimmpact.ReportRequest{RefID: "order-1"})
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(res.Accepted(), res.Message)
 	}
-	if !res.Accepted() {
-		fmt.Println("not opened:", res.Message)
-	}
-	// Output: not opened: Failed - duplicate request
+	// Output:
+	// true We've received your request and will update you by email.
+	// false Failed - duplicate request
 }
