@@ -74,6 +74,32 @@
 // *MalformedResponseError with errors.As, which carry the HTTP status and
 // the first 4 KiB of the body.
 //
+// # Receiving callbacks
+//
+// IIMMPACT reports each status change to your callback URL, by POST or GET,
+// without a signature. CallbackHandler does the checks IIMMPACT's docs ask
+// for, in order: the source must be in an IPAllowlist (403), the payload
+// well formed (400), the refid one you sent and product, account and amount
+// as you sent them (404, 422; Lookup returns your saved request). Then it
+// optionally confirms a final status with IIMMPACT (Requery), and runs your
+// Handle once per (refid, status), also across IIMMPACT's retries. A late
+// Processing never follows a final status.
+//
+//	allow, err := iimmpact.NewIPAllowlist(iimmpact.ProductionCallbackIPs()...)
+//	h, err := iimmpact.NewCallbackHandler(iimmpact.CallbackConfig{
+//		Allowlist: allow,
+//		Lookup:    orders.PaymentRequest, // your saved TopupRequest, or ErrUnknownRefID
+//		Requery:   client,                // optional: confirm finals before acting
+//		Handle:    orders.ApplyCallback,  // an error answers 500 and IIMMPACT retries
+//	})
+//	mux.Handle("/iimmpact/callback", h)
+//
+// Behind a load balancer, list it in TrustedProxies; X-Forwarded-For is
+// ignored otherwise. The default MemoryCallbackStore serves one process;
+// several replicas need a shared CallbackStore. ParseCallback reads a
+// callback without any checks, and iimmpacttest.NewCallbackRequest builds
+// one for your own tests.
+//
 // # Money and time
 //
 // Amount is an exact decimal: IIMMPACT sends money as numbers in one place

@@ -13,9 +13,9 @@ import (
 	"github.com/iimmpact-go/iimmpact/internal/wire"
 )
 
-// CallbackConfig is where IIMMPACT sends transaction callbacks
+// CallbackSettings is where IIMMPACT sends transaction callbacks
 // (GET/POST /v2/callback-url).
-type CallbackConfig struct {
+type CallbackSettings struct {
 	Status      string    // e.g. "Success"
 	URL         string    // "" when none is set
 	Method      string    // "GET", "POST", or "" when none is set
@@ -23,7 +23,7 @@ type CallbackConfig struct {
 }
 
 // UnmarshalJSON reads the PascalCase data object.
-func (cc *CallbackConfig) UnmarshalJSON(b []byte) error {
+func (cc *CallbackSettings) UnmarshalJSON(b []byte) error {
 	var w struct {
 		Status wire.String `json:"Status"`
 		URL    wire.String `json:"CallbackUrl"`
@@ -32,20 +32,20 @@ func (cc *CallbackConfig) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*cc = CallbackConfig{Status: string(w.Status), URL: string(w.URL), Method: string(w.Method)}
+	*cc = CallbackSettings{Status: string(w.Status), URL: string(w.URL), Method: string(w.Method)}
 	return nil
 }
 
 // CallbackURL returns the configured transaction callback.
-func (c *Client) CallbackURL(ctx context.Context) (*CallbackConfig, error) {
-	return callbackConfig(do[envelope[CallbackConfig]](ctx, c, call{method: http.MethodGet, path: "/v2/callback-url"}))
+func (c *Client) CallbackURL(ctx context.Context) (*CallbackSettings, error) {
+	return callbackSettings(do[envelope[CallbackSettings]](ctx, c, call{method: http.MethodGet, path: "/v2/callback-url"}))
 }
 
 // SetCallbackURL points transaction callbacks at rawURL, delivered with
 // method GET or POST. IIMMPACT takes both as query parameters of a POST
 // with no body. Setting the same value twice is harmless, so the call is
 // retried like a GET. Check the returned Status.
-func (c *Client) SetCallbackURL(ctx context.Context, rawURL, method string) (*CallbackConfig, error) {
+func (c *Client) SetCallbackURL(ctx context.Context, rawURL, method string) (*CallbackSettings, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, fmt.Errorf("%w: callback URL %q must be an absolute http(s) URL", ErrInvalidRequest, rawURL)
@@ -60,11 +60,11 @@ func (c *Client) SetCallbackURL(ctx context.Context, rawURL, method string) (*Ca
 		return nil, fmt.Errorf("%w: callback method %q must be GET or POST", ErrInvalidRequest, method)
 	}
 	v := url.Values{"url": {rawURL}, "method": {m}}
-	return callbackConfig(do[envelope[CallbackConfig]](ctx, c,
+	return callbackSettings(do[envelope[CallbackSettings]](ctx, c,
 		call{method: http.MethodPost, path: "/v2/callback-url", query: v, retrySafe: true}))
 }
 
-func callbackConfig(env *envelope[CallbackConfig], err error) (*CallbackConfig, error) {
+func callbackSettings(env *envelope[CallbackSettings], err error) (*CallbackSettings, error) {
 	if err != nil {
 		return nil, err
 	}

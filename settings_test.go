@@ -25,7 +25,7 @@ func TestCallbackURLFixture(t *testing.T) {
 	respond(t, mock, "GET", "/v2/callback-url", 200, fixture(t, "callback_url_spec.json"))
 	cfg, err := c.CallbackURL(context.Background())
 	require.NoError(t, err)
-	want := CallbackConfig{Status: "Success", URL: "https://google.com", Method: "POST", LastUpdated: myt("2025-05-21 14:02:56.000")}
+	want := CallbackSettings{Status: "Success", URL: "https://google.com", Method: "POST", LastUpdated: myt("2025-05-21 14:02:56.000")}
 	assert.Equal(t, want, *cfg)
 
 	mock.RegisterResponder("POST", "https://api.test.invalid/v2/callback-url", func(req *http.Request) (*http.Response, error) {

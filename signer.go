@@ -207,6 +207,13 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 		r.ContentLength = int64(len(body))
+	} else {
+		// net/http silently resends a bodiless GET when a reused keep-alive
+		// connection dies, headers and all; if IIMMPACT had already read it,
+		// the resent nonce is a replay and is refused. An empty body without
+		// GetBody makes the request non-replayable, so the failure reaches
+		// the caller's retry loop, which signs afresh. Nothing is sent for it.
+		r.Body, r.GetBody, r.ContentLength = emptyBody{}, nil, 0
 	}
 	now := time.Now()
 	if t.Clock != nil {
@@ -253,3 +260,9 @@ func (t *Transport) CloseIdleConnections() {
 		c.CloseIdleConnections()
 	}
 }
+
+// emptyBody is a zero-length request body that net/http will not replay.
+type emptyBody struct{}
+
+func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (emptyBody) Close() error             { return nil }

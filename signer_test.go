@@ -140,3 +140,20 @@ func TestTransportSignsEachAttemptAndRestoresBody(t *testing.T) {
 	require.Len(t, nonces, 2)
 	assert.NotEqual(t, nonces[0], nonces[1], "a fresh nonce per attempt")
 }
+
+// A GET goes out with no body and no chunked encoding, despite the
+// non-replayable empty body the transport gives it.
+func TestTransportSendsGetWithoutBody(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		assert.Empty(t, r.TransferEncoding)
+		assert.Zero(t, r.ContentLength)
+		assert.Empty(t, r.Header.Get("Content-Length"))
+		checkSigned(t, r)
+		w.Write(fixture(t, "balance.json"))
+	}))
+	defer srv.Close()
+	c, err := New(testKey, testSecret, WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	_, err = c.Balance(t.Context())
+	require.NoError(t, err)
+}

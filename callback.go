@@ -1,0 +1,261 @@
+package iimmpact
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Callback errors. Each error ParseCallback or CallbackHandler returns wraps
+// exactly one of them; match with errors.Is. Their text never quotes the
+// payload, so it never carries a voucher PIN.
+var (
+	// ErrMalformedCallback: the payload is not a callback IIMMPACT would send
+	// (bad JSON, no refid or statusCode, a GET whose query disagrees with its
+	// message). CallbackHandler answers 400.
+	ErrMalformedCallback = errors.New("iimmpact: malformed callback")
+	// ErrCallbackTooLarge: the body (or, for GET, the query string) is over
+	// the limit; it was refused before parsing. Answered 413 (POST) or 414 (GET).
+	ErrCallbackTooLarge = errors.New("iimmpact: callback too large")
+	// ErrCallbackMethod: neither GET nor POST. Answered 405.
+	ErrCallbackMethod = errors.New("iimmpact: callback method must be GET or POST")
+	// ErrCallbackContentType: a POST whose Content-Type is not JSON. Answered 415.
+	ErrCallbackContentType = errors.New("iimmpact: callback content type is not JSON")
+	// ErrUnknownRefID: you never sent this refid (return it from Lookup or
+	// Verify). Answered 404, which IIMMPACT does not retry.
+	ErrUnknownRefID = errors.New("iimmpact: callback for an unknown refid")
+	// ErrCallbackMismatch: product, account or amount differ from the
+	// request you sent (returned by the built-in check after Lookup, or by
+	// Verify). Answered 422, which IIMMPACT does not retry.
+	ErrCallbackMismatch = errors.New("iimmpact: callback does not match the payment")
+)
+
+// DefaultMaxCallbackBytes bounds a callback's body or query string. A real
+// callback is well under 2 KiB; the limit keeps a flood of large bodies
+// from costing memory and parse time.
+const DefaultMaxCallbackBytes = 64 << 10
+
+// Callback is one transaction callback from IIMMPACT, POST or GET alike.
+// The embedded Transaction gives exact Amounts, the StatusCode to act on and
+// a GMT+8 Timestamp; its String, GoString and LogValue (promoted to
+// Callback) leave the voucher PIN out, and json.Marshal writes the
+// transaction in IIMMPACT's wire shape.
+//
+// Parsing proves nothing about who sent it: callbacks are unsigned. Serve
+// them through CallbackHandler, which checks the source IP and the refid.
+type Callback struct {
+	Transaction
+	Method string // how it arrived: http.MethodPost or http.MethodGet
+}
+
+// ParseCallback reads a transaction callback as IIMMPACT delivers it:
+//
+//   - POST with a JSON body {"data":{...}}; a Content-Type other than JSON
+//     is refused (a missing one is accepted, since IIMMPACT does not
+//     document the header).
+//   - GET with the query parameters refid, status (the numeric status
+//     code), price (the cost) and message (the form-encoded JSON of the
+//     transaction, with or without a {"data":...} wrapper). message is the
+//     source of truth; refid, status and price must agree with it exactly,
+//     or the callback is refused rather than guessed at.
+//
+// A body or query over DefaultMaxCallbackBytes is refused before parsing;
+// CallbackHandler makes the limit configurable. A successful parse always
+// has a refid and a status code. Errors wrap one of the Err*Callback
+// sentinels above and never contain the PIN.
+func ParseCallback(r *http.Request) (*Callback, error) {
+	return parseCallback(nil, r, DefaultMaxCallbackBytes)
+}
+
+// parseCallback is ParseCallback with a limit; w, if set, lets
+// http.MaxBytesReader tell the server to close an oversized connection.
+func parseCallback(w http.ResponseWriter, r *http.Request, limit int64) (*Callback, error) {
+	switch r.Method {
+	case http.MethodPost:
+		return parsePost(w, r, limit)
+	case http.MethodGet:
+		return parseGet(r, limit)
+	}
+	return nil, ErrCallbackMethod
+}
+
+func parsePost(w http.ResponseWriter, r *http.Request, limit int64) (*Callback, error) {
+	if !isJSON(r.Header.Get("Content-Type")) {
+		return nil, ErrCallbackContentType
+	}
+	if r.ContentLength > limit {
+		return nil, fmt.Errorf("%w: body of %d bytes, limit %d", ErrCallbackTooLarge, r.ContentLength, limit)
+	}
+	if r.Body == nil {
+		return nil, fmt.Errorf("%w: empty body", ErrMalformedCallback)
+	}
+	body, err := readCallbackBody(http.MaxBytesReader(w, r.Body, limit), r.ContentLength)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, fmt.Errorf("%w: body over %d bytes", ErrCallbackTooLarge, limit)
+		}
+		return nil, fmt.Errorf("%w: reading body: %v", ErrMalformedCallback, err)
+	}
+	return parsePostBody(body)
+}
+
+// parsePostBody reads {"data":{...}} straight into the Callback. A refid
+// can only have come from Transaction.UnmarshalJSON, which insists on a
+// statusCode, so an empty one also catches a missing or null "data".
+func parsePostBody(body []byte) (*Callback, error) {
+	cb := &Callback{Method: http.MethodPost}
+	env := struct {
+		Data *Transaction `json:"data"`
+	}{Data: &cb.Transaction}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, jsonError("body", err)
+	}
+	if env.Data == nil || cb.RefID == "" {
+		return nil, fmt.Errorf(`%w: body has no "data" object with a refid`, ErrMalformedCallback)
+	}
+	if err := checkRefID(cb.RefID); err != nil {
+		return nil, err
+	}
+	return cb, nil
+}
+
+func parseGet(r *http.Request, limit int64) (*Callback, error) {
+	if r.URL == nil {
+		return nil, fmt.Errorf("%w: request has no URL", ErrMalformedCallback)
+	}
+	if int64(len(r.URL.RawQuery)) > limit {
+		return nil, fmt.Errorf("%w: query of %d bytes, limit %d", ErrCallbackTooLarge, len(r.URL.RawQuery), limit)
+	}
+	return parseGetQuery(r.URL.RawQuery)
+}
+
+// parseGetQuery reads refid, status, price and message. Other parameters
+// are ignored: they may belong to the merchant's own callback URL.
+func parseGetQuery(rawQuery string) (*Callback, error) {
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, fmt.Errorf("%w: query is not form-encoded", ErrMalformedCallback)
+	}
+	var p [4]string
+	for i, name := range [...]string{"refid", "status", "price", "message"} {
+		switch vs := q[name]; len(vs) {
+		case 0:
+			return nil, fmt.Errorf("%w: query has no %q", ErrMalformedCallback, name)
+		case 1:
+			p[i] = vs[0]
+		default:
+			return nil, fmt.Errorf("%w: query has %q %d times", ErrMalformedCallback, name, len(vs))
+		}
+	}
+	refID, status, price, message := p[0], p[1], p[2], p[3]
+
+	tx, err := parseMessage([]byte(message))
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRefID(tx.RefID); err != nil {
+		return nil, err
+	}
+	cb := &Callback{Transaction: *tx, Method: http.MethodGet}
+	// The top-level copies must agree with message exactly.
+	if refID != cb.RefID {
+		return nil, fmt.Errorf("%w: query refid differs from message refid", ErrMalformedCallback)
+	}
+	if code, err := strconv.Atoi(status); err != nil || code != int(cb.StatusCode) {
+		return nil, fmt.Errorf("%w: query status differs from message statusCode", ErrMalformedCallback)
+	}
+	if cost, err := ParseAmount(price); err != nil || cost != cb.Cost {
+		return nil, fmt.Errorf("%w: query price differs from message cost", ErrMalformedCallback)
+	}
+	return cb, nil
+}
+
+// parseMessage reads the transaction object, or {"data":{...}} around it.
+// It is a wrapper only if it has "data" and no "statusCode", so an object
+// that happens to carry a "data" field is still read as the transaction.
+func parseMessage(message []byte) (*Transaction, error) {
+	var probe struct {
+		Data       json.RawMessage `json:"data"`
+		StatusCode json.RawMessage `json:"statusCode"`
+	}
+	if err := json.Unmarshal(message, &probe); err != nil {
+		return nil, jsonError("message", err)
+	}
+	inner := message
+	if probe.StatusCode == nil && probe.Data != nil && string(probe.Data) != "null" {
+		inner = probe.Data
+	}
+	tx := new(Transaction)
+	if err := json.Unmarshal(inner, tx); err != nil {
+		return nil, jsonError("message", err)
+	}
+	return tx, nil
+}
+
+// checkRefID checks the one field every callback needs to be acted on.
+func checkRefID(id string) error {
+	switch {
+	case id == "":
+		return fmt.Errorf("%w: no refid", ErrMalformedCallback)
+	case !utf8.ValidString(id) || utf8.RuneCountInString(id) > MaxRefIDLen:
+		return fmt.Errorf("%w: refid is not valid UTF-8 of at most %d characters", ErrMalformedCallback, MaxRefIDLen)
+	case strings.ContainsFunc(id, func(c rune) bool { return c < ' ' || c == 0x7f }):
+		return fmt.Errorf("%w: refid contains control characters", ErrMalformedCallback)
+	}
+	return nil
+}
+
+// jsonError describes a decoding failure without quoting the input: the
+// standard errors can carry a byte or a number from it, and a wire.String
+// error quotes up to 32 bytes, any of which could be part of a PIN.
+func jsonError(where string, err error) error {
+	var (
+		syn *json.SyntaxError
+		typ *json.UnmarshalTypeError
+	)
+	reason := "invalid field value"
+	switch {
+	case errors.As(err, &syn):
+		reason = "invalid JSON at byte " + strconv.FormatInt(syn.Offset, 10)
+	case errors.As(err, &typ):
+		kind, _, _ := strings.Cut(typ.Value, " ") // "number -5" -> "number"
+		reason = fmt.Sprintf("field %q: JSON %s where %s was expected", typ.Field, kind, typ.Type)
+	case errors.Is(err, ErrInvalidAmount):
+		reason = "invalid amount"
+	case errors.Is(err, errNoStatusCode):
+		reason = `no "statusCode"`
+	}
+	return fmt.Errorf("%w: %s: %s", ErrMalformedCallback, where, reason)
+}
+
+// isJSON accepts application/json, application/*+json and a missing type.
+func isJSON(contentType string) bool {
+	if contentType == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
+}
+
+// readCallbackBody reads all of r, sized from Content-Length when it is known.
+func readCallbackBody(r io.Reader, contentLength int64) ([]byte, error) {
+	n := contentLength
+	if n <= 0 || n > DefaultMaxCallbackBytes {
+		n = 1024
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, n+1))
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
+}

@@ -1,0 +1,228 @@
+package iimmpact_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/iimmpact-go/iimmpact"
+	"github.com/iimmpact-go/iimmpact/iimmpacttest"
+)
+
+func ExampleNew() {
+	// Production is the default; staging and local fakes take WithBaseURL.
+	client, err := iimmpact.New("iimm_dev_example", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		iimmpact.WithBaseURL(iimmpact.StagingURL),
+		iimmpact.WithUserAgent("my-shop/1.2"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_ = client
+
+	// Mistakes fail here, not at the first payment.
+	_, err = iimmpact.New("iimm_dev_example", "not base64!")
+	fmt.Println(err)
+	_, err = iimmpact.New("iimm_dev_example", "AAECAwQF", iimmpact.WithBaseURL("http://api.iimmpact.com"))
+	fmt.Println(err)
+	// Output:
+	// iimmpact: HMAC secret is not standard Base64 (copy it from Dashboard > Developer > API Keys)
+	// iimmpact: base URL "http://api.iimmpact.com": plain http is allowed only for loopback hosts
+}
+
+func ExampleClient_Balance() {
+	srv := iimmpacttest.NewServer() // a fake IIMMPACT; use iimmpact.New in production
+	defer srv.Close()
+	client := srv.Client()
+
+	bal, err := client.Balance(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(bal.Name, bal.Balance, bal.CanTopup())
+	// Output: Demo Merchant Sdn Bhd 950 true
+}
+
+func ExampleClient_Products() {
+	srv := iimmpacttest.NewServer()
+	defer srv.Close()
+	products, err := srv.Client().Products(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, p := range products {
+		if p.Code == "D" {
+			fmt.Println(p.Name, p.Denominations, p.AcceptsAmount(iimmpact.MustParseAmount("30")), p.AcceptsAmount(iimmpact.MustParseAmount("22.23")))
+		}
+	}
+	// Output: Digi Prepaid [5 10 15 20 25 30 50 100] true false
+}
+
+func ExampleClient_NetworkStatus() {
+	srv := iimmpacttest.NewServer(iimmpacttest.WithNetworkStatus("D", "Interruption"))
+	defer srv.Close()
+	status, err := srv.Client().NetworkStatus(context.Background(), "D")
+	if err != nil {
+		log.Fatal(err)
+	}
+	if !status.Healthy() {
+		fmt.Println("warn the customer, but still allow the payment")
+	}
+	// Output: warn the customer, but still allow the payment
+}
+
+func ExampleClient_Topup() {
+	srv := iimmpacttest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+	ctx := context.Background()
+
+	req := iimmpact.TopupRequest{
+		RefID:   "digi-reload-20250115-001", // in real code: iimmpact.NewRefID(), stored with the order first
+		Product: "D",
+		Account: "0123456789",
+		Amount:  iimmpact.MustParseAmount("30"),
+		Remarks: "Digi Prepaid RM30",
+	}
+	tx, err := client.Topup(ctx, req)
+	var apiErr *iimmpact.APIError
+	switch {
+	case errors.Is(err, iimmpact.ErrOutcomeUnknown):
+		fmt.Println("unknown: ask again with the same request") // never "failed"
+	case errors.As(err, &apiErr):
+		fmt.Println("refused, nothing charged:", apiErr.Remarks)
+	case err != nil:
+		log.Fatal(err)
+	case tx.StatusCode.IsPending():
+		fmt.Println("pending: wait for the callback or use WaitTopup")
+	case tx.StatusCode.IsSuccess():
+		fmt.Println("paid", tx.Amount, "cost", tx.Cost)
+	default:
+		fmt.Println("final:", tx.StatusCode)
+	}
+
+	// Sending the same request again never charges twice.
+	again, _ := client.Topup(ctx, req)
+	fmt.Println(again.StatusCode, srv.Debits(req.RefID))
+
+	// A denomination Digi does not sell is refused before anything is created.
+	req.RefID, req.Amount = "digi-reload-20250115-002", iimmpact.MustParseAmount("22.23")
+	_, err = client.Topup(ctx, req)
+	fmt.Println(errors.As(err, &apiErr), apiErr.StatusCode, apiErr.RefIDConsumed())
+	// Output:
+	// paid 30 cost 29.4
+	// 20 (successful) 1
+	// true 58 (invalid denomination) false
+}
+
+func ExampleClient_WaitTopup() {
+	srv := iimmpacttest.NewServer(iimmpacttest.WithSettleAfter(2)) // Processing for two polls
+	defer srv.Close()
+	client := srv.Client()
+
+	req := iimmpact.TopupRequest{RefID: iimmpact.NewRefID(), Product: "D", Account: "0123456789", Amount: iimmpact.MustParseAmount("10")}
+	tx, err := client.WaitTopup(context.Background(), req,
+		iimmpact.WithPollInterval(10*time.Millisecond, 20*time.Millisecond), // default: 5-10 s
+		iimmpact.WithOnPoll(func(tx *iimmpact.Transaction) { fmt.Println("seen:", tx.Status) }))
+	if errors.Is(err, iimmpact.ErrOutcomeUnknown) {
+		fmt.Println("still unknown; keep the refid and ask again later") // tx is the last state seen
+		return
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(tx.Outcome(), tx.Cost)
+	// Output:
+	// seen: Processing
+	// seen: Processing
+	// seen: Succesful
+	// successful 9.8
+}
+
+func ExampleClient_Transactions() {
+	srv := iimmpacttest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+	ctx := context.Background()
+	req := iimmpact.TopupRequest{RefID: "order-42", Product: "D", Account: "0123456789", Amount: iimmpact.MustParseAmount("30")}
+	if _, err := client.Topup(ctx, req); err != nil {
+		log.Fatal(err)
+	}
+
+	page, err := client.Transactions(ctx, iimmpact.TransactionQuery{From: time.Now(), Limit: 5, Product: "D"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range page.Records {
+		fmt.Println(r.RefID, r.StatusName, r.Outcome(), r.Amount, r.Price)
+	}
+	fmt.Println("total", page.Summary.TotalAmount, "profit", page.Summary.Profit)
+	// Output:
+	// order-42 Successful successful 30 29.4
+	// total 30 profit 0.6
+}
+
+func ExampleNewRefID() {
+	id := iimmpact.NewRefID()
+	fmt.Println(len(id) <= iimmpact.MaxRefIDLen)
+	// Output: true
+}
+
+func ExampleCanonicalQuery() {
+	q := url.Values{"product": {"D"}, "date": {"2025-05-01 - 2025-05-31"}, "status": {"SUCCESSFUL", "FAILED"}}
+	fmt.Println(iimmpact.CanonicalQuery(q))
+	// Output: date=2025-05-01 - 2025-05-31&product=D&status=FAILED&status=SUCCESSFUL
+}
+
+func ExampleSigner_Sign() {
+	signer, err := iimmpact.NewSigner("iimm_dev_example", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+	if err != nil {
+		log.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", "https://api.iimmpact.com/v2/balance", nil)
+	if err := signer.Sign(req, nil, time.Unix(1704067200, 0), "req-1704067200-a1b2c3d4e5f6a7b8"); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(req.Header.Get("X-Signature"))
+	// Output: v1=6DsQ9h4Ol1bdn0DGwd02wira6/xyjYKdCc3R2oZXce4=
+}
+
+func ExampleTransport() {
+	// For calls the SDK does not type, sign any request with the Transport.
+	signer, err := iimmpact.NewSigner("iimm_dev_example", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+	if err != nil {
+		log.Fatal(err)
+	}
+	hc := &http.Client{Transport: &iimmpact.Transport{Signer: signer}}
+	_ = hc // hc.Get(iimmpact.StagingURL + "/v2/balance") carries X-Api-Key, X-Timestamp, X-Nonce, X-Signature
+}
+
+func ExampleParseAmount_json() {
+	// IIMMPACT sends money as numbers in one place and strings in another.
+	a, _ := iimmpact.ParseAmount("30.0000")
+	b := iimmpact.MustParseAmount("29.4")
+	fmt.Println(a, a.Sub(b), a.Cmp(b))
+	// Output: 30 0.6 1
+}
+
+func ExampleParseOutcome() {
+	for _, w := range []string{"Succesful", "Successful", "SUCCESSFUL", "Processing", "Failed", "Refund", "Sent"} {
+		fmt.Print(iimmpact.ParseOutcome(w), " ")
+	}
+	fmt.Println()
+	// Output: successful successful successful pending failed refunded unknown
+}
+
+func ExampleStatusCode() {
+	for _, c := range []iimmpact.StatusCode{iimmpact.StatusAccepted, iimmpact.StatusSuccessful, iimmpact.StatusInsufficientCredit, 99} {
+		fmt.Println(c, c.IsPending(), c.IsFinal(), c.IsSuccess())
+	}
+	// Output:
+	// 0 (accepted) true false false
+	// 20 (successful) false true true
+	// 43 (insufficient wallet credit) false true false
+	// 99 (undocumented) false false false
+}
