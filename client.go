@@ -210,12 +210,19 @@ func run[T any](ctx context.Context, c *Client, cl call) (*T, error) {
 	}
 }
 
+// emptyOK is implemented by results that a 2xx with no body at all may
+// stand for (a DELETE answered 204); every other empty body is malformed.
+type emptyOK interface{ emptyOK() }
+
 // decode maps one response to a result or a typed error.
 func decode[T any](status int, body []byte) (*T, error) {
 	if status < 200 || status > 299 {
 		return nil, newAPIError(status, body)
 	}
 	out := new(T)
+	if _, ok := any(out).(emptyOK); ok && len(bytes.TrimSpace(body)) == 0 {
+		return out, nil
+	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return nil, &MalformedResponseError{HTTPStatus: status, Body: capBody(body), Err: err}
 	}

@@ -151,6 +151,9 @@ func newAPIError(status int, body []byte) *APIError {
 	if dec.Decode(&w) != nil {
 		return e
 	}
+	// error_message first: bill presentment puts the user-facing reason
+	// there and a terser data.message ("Invalid account no") beside it.
+	e.Message = text(w.ErrorMessage)
 	if d := w.Data; d != nil {
 		if d.StatusCode != nil {
 			if n, err := d.StatusCode.Int64(); err == nil {
@@ -158,9 +161,11 @@ func newAPIError(status int, body []byte) *APIError {
 			}
 		}
 		e.Remarks = text(d.Remarks)
-		e.Message = text(d.Message)
+		if e.Message == "" {
+			e.Message = text(d.Message)
+		}
 	}
-	for _, m := range []any{w.Message, w.ErrorMessage, w.Error} {
+	for _, m := range []any{w.Message, w.Error} {
 		if e.Message == "" {
 			e.Message = text(m)
 		}

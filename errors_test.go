@@ -68,6 +68,9 @@ func TestAPIErrorShapes(t *testing.T) {
 		{403, `{"message":"Forbidden"}`, ErrForbidden, APIError{Message: "Forbidden"}},
 		{429, `{"message":"slow down"}`, ErrRateLimited, APIError{Message: "slow down"}},
 		{400, `{"error_message":"Invalid account no"}`, nil, APIError{Message: "Invalid account no"}},
+		// Bill presentment: the top-level error_message is the reason to show, not data.message.
+		{400, `{"data":{"message":"Invalid account no"},"error_message":"The provided biller code is invalid"}`, nil,
+			APIError{Message: "The provided biller code is invalid"}},
 		{400, `{"data":{"statusCode":"43","remarks":"Insufficient_Balance"}}`, nil, APIError{StatusCode: 43, Remarks: "Insufficient_Balance"}},
 		{503, `<html>down</html>`, ErrServer, APIError{}},
 	} {
@@ -141,4 +144,21 @@ func FuzzDecode(f *testing.F) {
 		h, err := decode[transactionsBody](status, body)
 		check(h != nil && h.Data != nil, err)
 	})
+}
+
+type emptyResult struct{ X int }
+
+func (*emptyResult) emptyOK() {}
+
+func TestDecodeEmptyBodyOnlyWhereAllowed(t *testing.T) {
+	out, err := decode[emptyResult](204, nil)
+	require.NoError(t, err)
+	assert.Equal(t, emptyResult{}, *out)
+	out, err = decode[emptyResult](200, []byte(" \n"))
+	require.NoError(t, err)
+	assert.Equal(t, emptyResult{}, *out)
+	_, err = decode[emptyResult](200, []byte(`{"X":`))
+	assert.ErrorIs(t, err, ErrMalformedResponse, "a body that is there must still parse")
+	_, err = decode[envelope[Balance]](204, nil)
+	assert.ErrorIs(t, err, ErrMalformedResponse, "other results never accept an empty body")
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -100,4 +101,14 @@ func myt(s string) time.Time {
 		panic(err)
 	}
 	return t
+}
+
+// mustField returns one top-level field of a raw JSON object.
+func mustField(t testing.TB, raw []byte, key string) json.RawMessage {
+	t.Helper()
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(raw, &m))
+	v, ok := m[key]
+	require.True(t, ok, "no %q in %s", key, raw)
+	return v
 }

@@ -52,14 +52,15 @@ func TestReliabilityUnderFaults(t *testing.T) {
 			defer wg.Done()
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			// A merchant whose wait ends unknown asks again with the same request.
+			// A merchant whose wait ends unknown, or who was refused with a
+			// 429 before anything was created, asks again with the same request.
 			for ctx.Err() == nil {
 				tx, err := client.WaitTopup(ctx, r.req, iimmpact.WithPollInterval(time.Millisecond, 5*time.Millisecond), iimmpact.WithWaitTimeout(20*time.Second))
 				if err == nil {
 					r.tx = tx
 					return
 				}
-				if !errors.Is(err, iimmpact.ErrOutcomeUnknown) {
+				if !errors.Is(err, iimmpact.ErrOutcomeUnknown) && !errors.Is(err, iimmpact.ErrRateLimited) {
 					t.Errorf("refid %s: %v", r.req.RefID, err)
 					return
 				}

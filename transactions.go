@@ -31,22 +31,12 @@ type TransactionQuery struct {
 const DefaultTransactionLimit = 50
 
 func (q *TransactionQuery) values() (url.Values, error) {
-	if q.From.IsZero() {
-		return nil, fmt.Errorf("%w: transaction query needs From", ErrInvalidRequest)
+	date, err := dateParam("transaction query", q.From, q.To)
+	if err != nil {
+		return nil, err
 	}
 	if q.Limit < 0 || q.Offset < 0 {
 		return nil, fmt.Errorf("%w: negative limit or offset", ErrInvalidRequest)
-	}
-	from := q.From.In(wire.MYT).Format(wire.Date)
-	date := from
-	if !q.To.IsZero() {
-		to := q.To.In(wire.MYT).Format(wire.Date)
-		if to < from {
-			return nil, fmt.Errorf("%w: To %s is before From %s", ErrInvalidRequest, to, from)
-		}
-		if to != from {
-			date = from + " - " + to // the documented range form, spaces included
-		}
 	}
 	limit := q.Limit
 	if limit == 0 {
@@ -72,6 +62,27 @@ func (q *TransactionQuery) values() (url.Values, error) {
 		}
 	}
 	return v, nil
+}
+
+// dateParam renders the "date" parameter of /v2/transactions and
+// /v2/balance-statement: one GMT+8 day, or "from - to" (spaces included,
+// as documented) for a range. A zero to means the single day from.
+func dateParam(what string, from, to time.Time) (string, error) {
+	if from.IsZero() {
+		return "", fmt.Errorf("%w: %s needs From", ErrInvalidRequest, what)
+	}
+	f := from.In(wire.MYT).Format(wire.Date)
+	if to.IsZero() {
+		return f, nil
+	}
+	t := to.In(wire.MYT).Format(wire.Date)
+	if t < f {
+		return "", fmt.Errorf("%w: To %s is before From %s", ErrInvalidRequest, t, f)
+	}
+	if t == f {
+		return f, nil
+	}
+	return f + " - " + t, nil
 }
 
 // TransactionPage is one page of history and IIMMPACT's summary of the

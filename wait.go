@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"time"
 
 	"github.com/google/uuid"
@@ -49,6 +50,7 @@ func WithOnPoll(f func(*Transaction)) WaitOption { return func(w *waitSettings) 
 //
 // A 4xx before any transaction was seen (such as HTTP 400
 // Invalid_Denomination) is returned as the *APIError: nothing was created.
+// A 429 is waited out like a pending status.
 // An undocumented status code ends the wait with ErrOutcomeUnknown and the
 // transaction, for reconciliation by hand.
 func (c *Client) WaitTopup(ctx context.Context, req TopupRequest, opts ...WaitOption) (*Transaction, error) {
@@ -83,16 +85,29 @@ func (c *Client) WaitTopup(ctx context.Context, req TopupRequest, opts ...WaitOp
 				return tx, &OutcomeUnknownError{RefID: req.RefID, Last: tx,
 					Err: fmt.Errorf("undocumented status code %d: reconcile by hand", tx.StatusCode)}
 			}
-		case last == nil && !errors.Is(err, ErrOutcomeUnknown):
+		case last == nil && !errors.Is(err, ErrOutcomeUnknown) && !errors.Is(err, ErrRateLimited):
 			return nil, err // refused before anything was created
 		case ctx.Err() != nil:
-			return last, unknown(req.RefID, last, err)
+			return giveUpWaiting(req.RefID, last, err)
 		}
-		// Pending, or a poll whose answer was lost: wait and ask again.
-		if err := sleep(ctx, pollDelay(w.minInterval, w.maxInterval)); err != nil {
-			return last, unknown(req.RefID, last, err)
+		// Pending, a lost answer, or rate limited: wait and ask again.
+		if serr := sleep(ctx, pollDelay(w.minInterval, w.maxInterval)); serr != nil {
+			if err == nil {
+				err = serr
+			}
+			return giveUpWaiting(req.RefID, last, err)
 		}
 	}
+}
+
+// giveUpWaiting is WaitTopup's answer when time runs out. Only a wait that
+// saw nothing but refusals (429) may say so; anything else is unknown.
+func giveUpWaiting(refID string, last *Transaction, err error) (*Transaction, error) {
+	var ae *APIError
+	if last == nil && errors.As(err, &ae) && ae.HTTPStatus == http.StatusTooManyRequests {
+		return nil, err
+	}
+	return last, unknown(refID, last, err)
 }
 
 // unknown wraps err as an unknown outcome carrying the last state seen.

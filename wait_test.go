@@ -194,3 +194,22 @@ func TestNewRefID(t *testing.T) {
 		break
 	}
 }
+
+func TestWaitTopupWaitsOutRateLimits(t *testing.T) {
+	c, s := scriptServer(t, send(t, 429, ""), send(t, 429, ""), send(t, 200, "topup_processing.json"), send(t, 429, ""), send(t, 200, "topup_success.json"))
+	c.CloseIdleConnections()
+	tx, err := c.WaitTopup(context.Background(), seedTopup(), quickPolls)
+	require.NoError(t, err)
+	assert.Equal(t, StatusSuccessful, tx.StatusCode)
+	assert.EqualValues(t, 5, s.n.Load())
+}
+
+func TestWaitTopupOnlyRefusedSaysSo(t *testing.T) {
+	c, _ := scriptServer(t, send(t, 429, ""))
+	// The wait ends while sleeping, not with a request in flight (that
+	// would be unknown: the request might have been processed).
+	tx, err := c.WaitTopup(context.Background(), seedTopup(), WithPollInterval(time.Second, time.Second), WithWaitTimeout(200*time.Millisecond))
+	assert.Nil(t, tx)
+	assert.ErrorIs(t, err, ErrRateLimited)
+	assert.NotErrorIs(t, err, ErrOutcomeUnknown, "nothing but refusals: nothing was created by this wait")
+}

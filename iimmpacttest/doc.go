@@ -42,6 +42,21 @@
 //   - POST /v2/topup: the payment state machine described below.
 //   - GET /v2/transactions: history with the date, limit, offset, product,
 //     account and repeated status filters, and meta totals.
+//   - GET /v2/catalog, GET /v2/options and the legacy GET /v2/subproducts: the
+//     same catalogue as a tree and product map; a product with denominations
+//     has one select field, "amount", paged with limit and page.
+//   - GET /v2/bill-presentment: TNB presents a bill derived from the account
+//     number; 60123450052 is an HTTP 400 "Invalid account no", 60123450047
+//     "Service unavailable"; other products "unavailable for this product".
+//   - GET /v2/balance-statement: one TRANSACTION entry per successful
+//     payment, with the balance after it, paged Laravel-style.
+//   - GET/POST /v2/callback-url and /v2/low-balance-threshold: POST takes
+//     query parameters and refuses a body; a callback URL set here is where
+//     the fake's callbacks go.
+//   - POST /v2/transactions/void and /check: open a case for a successful
+//     transaction once; anything else answers status "Failed".
+//   - GET/POST/PUT/DELETE /v2/reseller/catalog/webhook and POST .../rotate,
+//     with Server.SendCatalogEvent to deliver a signed catalog event.
 //
 // Unknown paths answer 404 and wrong methods 405, both as JSON
 // {"error","message"}, which is also the shape of every 401.

@@ -30,10 +30,11 @@ type response struct {
 }
 
 type route struct {
-	method  string
+	method  string // "" when the handler dispatches on the method itself
 	handler func(*Server, *request) response
 }
 
+// routes holds the core endpoints; routes_rest.go adds the rest of the v2 API.
 var routes = map[string]route{
 	"/v2/balance":       {http.MethodGet, (*Server).handleBalance},
 	"/v2/product-list":  {http.MethodGet, (*Server).handleProductList},
@@ -80,7 +81,7 @@ func (s *Server) process(r *http.Request) response {
 	if !ok {
 		return errorResponse(http.StatusNotFound, "not_found", "No route for "+r.URL.Path)
 	}
-	if r.Method != rt.method {
+	if rt.method != "" && r.Method != rt.method {
 		resp := errorResponse(http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed on "+r.URL.Path)
 		resp.header = http.Header{"Allow": {rt.method}}
 		return resp

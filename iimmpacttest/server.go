@@ -56,6 +56,7 @@ type Server struct {
 	cbQueues    map[string][]callbackEvent // refid -> undelivered events; key present while a worker runs
 	cbAttempts  []CallbackAttempt
 	settleAfter int
+	rest        restState // the endpoints of routes_rest.go
 }
 
 type networkState struct {

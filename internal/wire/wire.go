@@ -19,7 +19,7 @@ type String string
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (s *String) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
+	b = bytes.Trim(b, " \t\r\n") // JSON whitespace only
 	switch {
 	case len(b) == 0:
 		return errors.New("wire: empty value")
@@ -85,7 +85,7 @@ type Bool bool
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (v *Bool) UnmarshalJSON(b []byte) error {
-	switch string(bytes.TrimSpace(b)) {
+	switch string(bytes.Trim(b, " \t\r\n")) {
 	case "true", `"true"`, "1", `"1"`:
 		*v = true
 	case "false", `"false"`, "0", `"0"`, "null", `""`:

@@ -1,0 +1,89 @@
+package iimmpact
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCatalogFixture(t *testing.T) {
+	c, mock := mockClient(t)
+	var query string
+	mock.RegisterResponder("GET", "https://api.test.invalid/v2/catalog", func(req *http.Request) (*http.Response, error) {
+		checkSigned(t, req)
+		query = req.URL.RawQuery
+		return newResponse(200, fixture(t, "catalog_spec.json")), nil
+	})
+	cat, err := c.Catalog(context.Background(), CatalogQuery{})
+	require.NoError(t, err)
+	assert.Equal(t, "", query)
+	assert.True(t, cat.LastUpdated.Equal(time.Date(2025, 1, 7, 0, 0, 0, 0, time.UTC)))
+	_, off := cat.LastUpdated.Zone()
+	assert.Equal(t, 8*3600, off, "times are given in GMT+8")
+
+	require.Len(t, cat.Groups, 1)
+	g := cat.Groups[0]
+	assert.Equal(t, "grp_mobile", g.ID)
+	assert.Equal(t, "Mobile", g.Name)
+	assert.Equal(t, "https://cdn.iimmpact.com/icons/mobile.png", g.IconURL)
+	assert.Contains(t, string(g.Raw), `"grp_mobile"`)
+	require.Len(t, g.Categories, 1)
+	assert.Equal(t, "cat_prepaid", g.Categories[0].ID)
+	assert.Equal(t, "Prepaid Reload", g.Categories[0].Name)
+	assert.Equal(t, []string{"D", "M", "C", "U"}, g.Categories[0].ProductCodes)
+	assert.NotEmpty(t, g.Categories[0].Raw)
+
+	require.Len(t, cat.Products, 1)
+	d := cat.Products["D"]
+	assert.Equal(t, "D", d.Code)
+	assert.Equal(t, "Digi Prepaid", d.Name)
+	assert.Equal(t, "standard", d.ProductType)
+	assert.Equal(t, "https://dashboard.iimmpact.com/img/D.png", d.ImageURL)
+	assert.Equal(t, "instant", d.ProcessingTime)
+	assert.JSONEq(t, `[{"id":"account","type":"tel"},{"id":"amount","type":"select"}]`, string(d.Fields))
+	assert.JSONEq(t, `{"account":"account","amount":"amount"}`, string(d.Fulfillment))
+	assert.JSONEq(t, `{"model":"percentage_discount","discount_rate":1.5}`, string(d.Pricing))
+	assert.JSONEq(t, string(mustField(t, fixture(t, "catalog_spec.json"), "products")), `{"D":`+string(d.Raw)+`}`)
+}
+
+func TestCatalogKeepsUnknownFields(t *testing.T) {
+	c, mock := mockClient(t)
+	body := strings.Replace(string(fixture(t, "catalog_spec.json")), `"code": "D",`, `"code": "D", "min_app_version": {"ios": "3.1"},`, 1)
+	respond(t, mock, "GET", "/v2/catalog", 200, []byte(body))
+	cat, err := c.Catalog(context.Background(), CatalogQuery{})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"ios":"3.1"}`, string(mustField(t, cat.Products["D"].Raw, "min_app_version")))
+}
+
+func TestCatalogQuery(t *testing.T) {
+	yes := true
+	q := CatalogQuery{ProductCode: "D", IsActive: &yes, IncludeHidden: true}
+	assert.Equal(t, "include_hidden=true&is_active=true&product_code=D", q.values().Encode())
+	c, mock := mockClient(t)
+	mock.RegisterResponder("GET", "https://api.test.invalid/v2/catalog", func(req *http.Request) (*http.Response, error) {
+		checkSigned(t, req)
+		assert.Equal(t, "include_hidden=true&is_active=true&product_code=D", req.URL.RawQuery)
+		return newResponse(200, []byte(`{"last_updated":"2025-01-07T00:00:00Z","products":{}}`)), nil
+	})
+	cat, err := c.Catalog(context.Background(), q)
+	require.NoError(t, err)
+	assert.Empty(t, cat.Products)
+	assert.NotNil(t, cat.Products)
+	assert.Empty(t, cat.Groups)
+}
+
+func TestCatalogNegativePaths(t *testing.T) {
+	testNegativePaths(t, "GET", "/v2/catalog", func(c *Client) error {
+		_, err := c.Catalog(context.Background(), CatalogQuery{})
+		return err
+	})
+	c, mock := mockClient(t)
+	respond(t, mock, "GET", "/v2/catalog", 200, []byte(`{"last_updated":"2025-01-07T00:00:00Z","tree":{"groups":[]}}`))
+	_, err := c.Catalog(context.Background(), CatalogQuery{})
+	assert.ErrorIs(t, err, ErrMalformedResponse, "a catalog without products is not an empty catalog")
+}

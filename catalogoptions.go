@@ -1,0 +1,219 @@
+package iimmpact
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/iimmpact-go/iimmpact/internal/wire"
+)
+
+// OptionsQuery asks GET /v2/options for the items of one catalog "select"
+// field: the amounts of a reload, the plans of a data product, JomPAY's
+// billers. It replaces SubproductQuery.
+type OptionsQuery struct {
+	ProductCode   string // required, e.g. "D", "HI", "JOMPAY"
+	FieldID       string // required: the catalog field, e.g. "amount", "plan", "biller", "loan_account"
+	AccountNumber string // required by dynamic fields (phone number, NRIC)
+	BillerCode    string // JomPAY: only this biller
+	Limit         int    // items per page; 0 is IIMMPACT's default (100), at most 1000
+	Page          int    // from 1; 0 is the first page
+
+	IsActive        *bool // static options only; nil sends no filter
+	IncludeHidden   bool
+	IncludeInactive bool
+}
+
+// maxOptionsLimit is the largest page the current docs allow (an older
+// build said 500; the server is the judge of that).
+const maxOptionsLimit = 1000
+
+func (q *OptionsQuery) values() (url.Values, error) {
+	if q.ProductCode == "" || q.FieldID == "" {
+		return nil, fmt.Errorf("%w: options need a product code and a field id", ErrInvalidRequest)
+	}
+	if q.Limit < 0 || q.Limit > maxOptionsLimit || q.Page < 0 {
+		return nil, fmt.Errorf("%w: options limit must be 0..%d and page not negative", ErrInvalidRequest, maxOptionsLimit)
+	}
+	v := url.Values{"product_code": {q.ProductCode}, "field_id": {q.FieldID}}
+	set := func(k, s string) {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	set("account_number", q.AccountNumber)
+	set("biller_code", q.BillerCode)
+	if q.Limit > 0 {
+		v.Set("limit", strconv.Itoa(q.Limit))
+	}
+	if q.Page > 0 {
+		v.Set("page", strconv.Itoa(q.Page))
+	}
+	if q.IsActive != nil {
+		v.Set("is_active", strconv.FormatBool(*q.IsActive))
+	}
+	if q.IncludeHidden {
+		v.Set("include_hidden", "true")
+	}
+	if q.IncludeInactive {
+		v.Set("include_inactive", "true")
+	}
+	return v, nil
+}
+
+// Money is an amount with its currency, IIMMPACT's catalog money object.
+// The amount arrives as a string ("40.00") and is exact here.
+type Money struct {
+	Amount   Amount
+	Currency string // "MYR"
+}
+
+// UnmarshalJSON reads {"amount": "40.00" or 40, "currency": "MYR"}.
+func (m *Money) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Amount   Amount      `json:"amount"`
+		Currency wire.String `json:"currency"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*m = Money{Amount: w.Amount, Currency: string(w.Currency)}
+	return nil
+}
+
+// OptionValue is what an option gives the customer, in its own unit: 325
+// "UC" of game credit, say. It is not money.
+type OptionValue struct {
+	Amount Amount
+	Unit   string
+}
+
+// UnmarshalJSON reads {"amount": 325, "unit": "UC"}.
+func (v *OptionValue) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Amount Amount      `json:"amount"`
+		Unit   wire.String `json:"unit"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*v = OptionValue{Amount: w.Amount, Unit: string(w.Unit)}
+	return nil
+}
+
+// OptionItem is one selectable item. Which fields are present depends on
+// the product; absent objects are nil. The docs' item list is longer than
+// what is modelled, so the whole item is kept in Raw.
+type OptionItem struct {
+	Code          string // goes to TopupRequest.Extras.SubproductCode (was subproduct_code)
+	Label         string // was display_name
+	Description   string
+	Value         *OptionValue
+	Price         *Money // what the customer pays
+	Cost          *Money // your cost: never show it to customers
+	RRP           *Money // recommended retail price
+	MinAmount     *Money // open-amount bounds
+	MaxAmount     *Money
+	Validity      string // e.g. "30 days"
+	AccountNumber string
+	Raw           json.RawMessage
+}
+
+// UnmarshalJSON reads the documented fields and keeps the item in Raw.
+func (o *OptionItem) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Code          wire.String  `json:"code"`
+		Label         wire.String  `json:"label"`
+		Description   wire.String  `json:"description"`
+		Value         *OptionValue `json:"value"`
+		Price         *Money       `json:"price"`
+		Cost          *Money       `json:"cost"`
+		RRP           *Money       `json:"rrp"`
+		MinAmount     *Money       `json:"min_amount"`
+		MaxAmount     *Money       `json:"max_amount"`
+		Validity      wire.String  `json:"validity"`
+		AccountNumber wire.String  `json:"account_number"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*o = OptionItem{Code: string(w.Code), Label: string(w.Label), Description: string(w.Description),
+		Value: w.Value, Price: w.Price, Cost: w.Cost, RRP: w.RRP, MinAmount: w.MinAmount, MaxAmount: w.MaxAmount,
+		Validity: string(w.Validity), AccountNumber: string(w.AccountNumber), Raw: append(json.RawMessage(nil), b...)}
+	return nil
+}
+
+// OptionsPage is one page of GET /v2/options. Unlike most endpoints its
+// body has no "data" wrapper.
+type OptionsPage struct {
+	ProductCode string // echoed
+	FieldID     string // echoed
+	Items       []OptionItem
+	Meta        PageMeta
+}
+
+// UnmarshalJSON reads the documented page.
+func (p *OptionsPage) UnmarshalJSON(b []byte) error {
+	var w struct {
+		ProductCode wire.String   `json:"product_code"`
+		FieldID     wire.String   `json:"field_id"`
+		Items       *[]OptionItem `json:"items"`
+		Meta        PageMeta      `json:"meta"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*p = OptionsPage{ProductCode: string(w.ProductCode), FieldID: string(w.FieldID), Meta: w.Meta}
+	if w.Items != nil {
+		p.Items = *w.Items
+		if p.Items == nil {
+			p.Items = []OptionItem{}
+		}
+	}
+	return nil
+}
+
+func (p *OptionsPage) check() error {
+	if p.Items == nil {
+		return errors.New(`no "items" in the body`)
+	}
+	return nil
+}
+
+// Options returns one page of a select field's items. Use AllOptions to
+// walk every page.
+func (c *Client) Options(ctx context.Context, q OptionsQuery) (*OptionsPage, error) {
+	v, err := q.values()
+	if err != nil {
+		return nil, err
+	}
+	return do[OptionsPage](ctx, c, call{method: http.MethodGet, path: "/v2/options", query: v})
+}
+
+// AllOptions walks every page of a select field from q.Page on, stopping
+// after meta.last_page (or after the one page when IIMMPACT sends no
+// meta). A server that answers another page than the one asked for, or
+// repeats a page, ends the walk with ErrPaginationStuck.
+func (c *Client) AllOptions(ctx context.Context, q OptionsQuery) iter.Seq2[OptionItem, error] {
+	start := q.Page
+	if start == 0 {
+		start = 1
+	}
+	return paginate(ctx, "options", func(n int) (page[OptionItem], error) {
+		q.Page = start + n
+		p, err := c.Options(ctx, q)
+		if err != nil {
+			return page[OptionItem]{}, err
+		}
+		if err := checkPage("options", q.Page, p.Meta); err != nil {
+			return page[OptionItem]{}, err
+		}
+		return page[OptionItem]{items: p.Items, last: p.Meta.LastPage == 0 || q.Page >= p.Meta.LastPage,
+			mark: markOf(p.Items, func(o *OptionItem) string { return o.Code })}, nil
+	})
+}

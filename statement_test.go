@@ -1,0 +1,165 @@
+package iimmpact
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestBalanceStatementFixture(t *testing.T) {
+	c, mock := mockClient(t)
+	mock.RegisterResponder("GET", "https://api.test.invalid/v2/balance-statement", func(req *http.Request) (*http.Response, error) {
+		checkSigned(t, req)
+		assert.Equal(t, "date=2025-05-01+-+2025-05-31&limit=2&type=DEPOSIT", req.URL.RawQuery)
+		return newResponse(200, fixture(t, "balance_statement_spec.json")), nil
+	})
+	p, err := c.BalanceStatement(context.Background(), BalanceStatementQuery{From: myt("2025-05-01 00:00:00.000"),
+		To: myt("2025-05-31 00:00:00.000"), Type: "deposit", Limit: 2})
+	require.NoError(t, err)
+	assert.Equal(t, []StatementEntry{
+		{ID: 7731205, Date: myt("2025-05-01 09:15:02.417"), Amount: MustParseAmount("1000"), Balance: MustParseAmount("1048.6333"),
+			Remarks: "Bank transfer deposit", Type: StatementDeposit},
+		{ID: 7731388, Date: myt("2025-05-01 10:23:51.102"), Amount: MustParseAmount("-29.4"), Balance: MustParseAmount("1019.2333"),
+			Remarks: "D 0123456789 RM30", Type: StatementTransaction},
+	}, p.Entries)
+	assert.Equal(t, PageLinks{First: "https://api.iimmpact.com/v2/balance-statement?page=1",
+		Last: "https://api.iimmpact.com/v2/balance-statement?page=3",
+		Next: "https://api.iimmpact.com/v2/balance-statement?page=2"}, p.Links)
+	assert.Equal(t, PageMeta{CurrentPage: 1, From: 1, LastPage: 3, Path: "https://api.iimmpact.com/v2/balance-statement",
+		PerPage: 2, To: 2, Total: 6}, p.Meta)
+}
+
+func TestBalanceStatementQueryValues(t *testing.T) {
+	day := myt("2025-05-01 12:00:00.000")
+	v, err := (&BalanceStatementQuery{From: day, Page: 3}).values()
+	require.NoError(t, err)
+	assert.Equal(t, "date=2025-05-01&page=3", v.Encode())
+	c, mock := mockClient(t)
+	for _, q := range []BalanceStatementQuery{{}, {From: day, Type: "WITHDRAWAL"}, {From: day, Page: -1}, {From: day, Limit: -1},
+		{From: day, To: day.AddDate(0, 0, -1)}} {
+		_, err := c.BalanceStatement(context.Background(), q)
+		assert.ErrorIs(t, err, ErrInvalidRequest)
+		for _, err := range c.AllBalanceStatement(context.Background(), q) {
+			assert.ErrorIs(t, err, ErrInvalidRequest)
+		}
+	}
+	assert.Zero(t, mock.GetTotalCallCount())
+}
+
+func TestBalanceStatementNegativePaths(t *testing.T) {
+	q := BalanceStatementQuery{From: testNow}
+	testNegativePaths(t, "GET", "/v2/balance-statement", func(c *Client) error {
+		_, err := c.BalanceStatement(context.Background(), q)
+		return err
+	})
+	testNegativePaths(t, "GET", "/v2/balance-statement", func(c *Client) error {
+		for _, err := range c.AllBalanceStatement(context.Background(), q) {
+			return err
+		}
+		return nil
+	})
+}
+
+// statementPages serves total entries in pages of size, Laravel style.
+func statementPages(t *testing.T, total, size int, alter func(asked int, body map[string]any)) (*Client, *int) {
+	c, mock := mockClient(t)
+	calls := new(int)
+	last := max(1, (total+size-1)/size)
+	mock.RegisterResponder("GET", "https://api.test.invalid/v2/balance-statement", func(req *http.Request) (*http.Response, error) {
+		checkSigned(t, req)
+		*calls++
+		asked, _ := strconv.Atoi(req.URL.Query().Get("page"))
+		asked = max(asked, 1)
+		data := []map[string]any{}
+		for i := (asked - 1) * size; i < min(total, asked*size); i++ {
+			data = append(data, map[string]any{"id": 100 + i, "date": "2025-05-01 10:00:00.000", "amount": -1, "balance": 50 - i, "type": "TRANSACTION"})
+		}
+		var next any
+		if asked < last {
+			next = "https://api.iimmpact.com/v2/balance-statement?page=" + strconv.Itoa(asked+1)
+		}
+		body := map[string]any{"data": data, "links": map[string]any{"next": next},
+			"meta": map[string]any{"current_page": asked, "last_page": last, "per_page": size, "total": total}}
+		if alter != nil {
+			alter(asked, body)
+		}
+		b, _ := json.Marshal(body)
+		return newResponse(200, b), nil
+	})
+	return c, calls
+}
+
+func collectStatement(c *Client, q BalanceStatementQuery) ([]int64, error) {
+	var ids []int64
+	for e, err := range c.AllBalanceStatement(context.Background(), q) {
+		if err != nil {
+			return ids, err
+		}
+		ids = append(ids, e.ID)
+	}
+	return ids, nil
+}
+
+func TestAllBalanceStatement(t *testing.T) {
+	q := BalanceStatementQuery{From: testNow, Limit: 2}
+	t.Run("multi page", func(t *testing.T) {
+		c, calls := statementPages(t, 5, 2, nil)
+		ids, err := collectStatement(c, q)
+		require.NoError(t, err)
+		assert.Equal(t, []int64{100, 101, 102, 103, 104}, ids)
+		assert.Equal(t, 3, *calls)
+	})
+	t.Run("exact last page", func(t *testing.T) {
+		c, calls := statementPages(t, 4, 2, nil)
+		ids, err := collectStatement(c, q)
+		require.NoError(t, err)
+		assert.Len(t, ids, 4)
+		assert.Equal(t, 2, *calls)
+	})
+	t.Run("links only", func(t *testing.T) {
+		c, calls := statementPages(t, 5, 2, func(_ int, b map[string]any) { delete(b, "meta") })
+		ids, err := collectStatement(c, q)
+		require.NoError(t, err)
+		assert.Len(t, ids, 5)
+		assert.Equal(t, 3, *calls)
+	})
+	t.Run("empty", func(t *testing.T) {
+		c, calls := statementPages(t, 0, 2, nil)
+		ids, err := collectStatement(c, q)
+		require.NoError(t, err)
+		assert.Empty(t, ids)
+		assert.Equal(t, 1, *calls)
+	})
+	t.Run("server ignores page", func(t *testing.T) {
+		c, calls := statementPages(t, 5, 2, func(_ int, b map[string]any) {
+			b["meta"].(map[string]any)["current_page"] = 1
+		})
+		ids, err := collectStatement(c, q)
+		require.ErrorIs(t, err, ErrPaginationStuck)
+		assert.Equal(t, []int64{100, 101}, ids)
+		assert.Equal(t, 2, *calls)
+	})
+	t.Run("server ignores page and sends no meta", func(t *testing.T) {
+		c, calls := statementPages(t, 5, 2, func(_ int, b map[string]any) {
+			delete(b, "meta")
+			b["data"] = []map[string]any{{"id": 100}, {"id": 101}}
+			b["links"] = map[string]any{"next": "https://api.iimmpact.com/v2/balance-statement?page=2"}
+		})
+		_, err := collectStatement(c, q)
+		require.ErrorIs(t, err, ErrPaginationStuck)
+		assert.Equal(t, 2, *calls)
+	})
+	t.Run("early break", func(t *testing.T) {
+		c, calls := statementPages(t, 5, 2, nil)
+		for _, err := range c.AllBalanceStatement(context.Background(), q) {
+			require.NoError(t, err)
+			break
+		}
+		assert.Equal(t, 1, *calls)
+	})
+}
