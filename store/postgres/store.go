@@ -53,7 +53,10 @@ func (s *Store) Claim(ctx context.Context, refID string, status iimmpact.StatusC
 	if lease <= 0 {
 		return 0, errors.New("iimmpact/postgres: callback claim needs a positive lease")
 	}
-	micros := int64((lease + time.Microsecond - 1) / time.Microsecond) // round up: never a zero lease
+	micros := lease.Microseconds()
+	if lease%time.Microsecond != 0 {
+		micros++ // round up: a sub-microsecond lease is not zero
+	}
 	// The token tells our own claim from another's in the returned row. A
 	// retry reuses it, so a claim that was committed but whose answer was
 	// lost is recognised as ours.
