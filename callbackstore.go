@@ -27,6 +27,8 @@ import (
 //
 // Claim must answer, in this order:
 //   - ClaimDuplicate when (refID, status) was completed;
+//   - ClaimStale when a Refund (53) of refID was completed and status is
+//     anything else: a success delivered late must not deliver goods again;
 //   - ClaimStale when status is pending (IsPending) and a non-pending status
 //     of refID was completed, or a pending status at least as new (Processing
 //     is newer than Accepted) was — state never moves backwards;
@@ -34,7 +36,7 @@ import (
 //   - otherwise ClaimAct, taking the lease.
 //
 // Non-pending statuses (final ones, and undocumented codes) each act once:
-// a Refund after Succesful is a new status and acts. Implementations must be
+// a Refund after Succesful is a new status and acts; nothing acts after it. Implementations must be
 // safe for concurrent use. An error from any method makes the handler
 // answer 5xx, so IIMMPACT retries.
 type CallbackStore interface {
@@ -144,6 +146,8 @@ func (s *MemoryCallbackStore) Claim(_ context.Context, refID string, status Stat
 	switch {
 	case e.isDone(status):
 		return ClaimDuplicate, nil
+	case status != StatusRefund && e.isDone(StatusRefund):
+		return ClaimStale, nil // a late success after its refund must not deliver again
 	case status.IsPending() && (e.final || (e.hasPending && status <= e.pending)):
 		return ClaimStale, nil
 	case now.Before(e.leaseEnd):

@@ -62,6 +62,19 @@ func TestMemoryStoreProtocol(t *testing.T) {
 	require.NoError(t, s.Complete(ctx, "r1", StatusRefund))
 	assert.Equal(t, ClaimDuplicate, claim(StatusSuccessful))
 
+	// A success delivered late, after its refund was handled, never acts.
+	late := func(status StatusCode) ClaimResult {
+		res, err := s.Claim(ctx, "late", status, time.Minute)
+		require.NoError(t, err)
+		return res
+	}
+	assert.Equal(t, ClaimAct, late(StatusRefund))
+	require.NoError(t, s.Complete(ctx, "late", StatusRefund))
+	assert.Equal(t, ClaimStale, late(StatusSuccessful))
+	assert.Equal(t, ClaimStale, late(StatusRejectedByProvider))
+	assert.Equal(t, ClaimStale, late(StatusProcessing))
+	assert.Equal(t, ClaimDuplicate, late(StatusRefund))
+
 	res, err := s.Claim(ctx, "r2", StatusProcessing, time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, ClaimAct, res, "refids are independent")

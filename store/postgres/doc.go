@@ -22,7 +22,8 @@
 // the same on one replica or many: Handle runs once per (refid, status); a
 // pending status (Accepted, Processing) is stale once a non-pending status,
 // or a pending one at least as new, was completed; a non-pending status
-// acts once each, so a Refund (53) after Succesful (20) acts; while one
+// acts once each, so a Refund (53) after Succesful (20) acts, and nothing
+// but a duplicate refund is answered after a refund was handled; while one
 // claim on a refid holds its lease no other claim on that refid is granted.
 // A claim whose holder crashed lapses when its lease ends, measured by the
 // database's clock (now()), never a replica's.

@@ -35,10 +35,12 @@ const createSQL = `CREATE TABLE IF NOT EXISTS {table} (
 )`
 
 // claimable is the memory store's Claim rule on the existing row c, for
-// status $2 (pending: $5): not done, not stale, and no unexpired lease.
+// status $2 (pending: $5): not done, not stale (older pending, or anything
+// but a refund after the refund, 53), and no unexpired lease.
 // ON CONFLICT evaluates it on the row's latest version, locked, so two
 // concurrent claims cannot both see it true.
 const claimable = `(NOT ($2 = ANY (c.done))
+        AND NOT ($2 <> 53 AND 53 = ANY (c.done))
         AND NOT ($5 AND (c.final OR c.pending >= $2) IS TRUE)
         AND (c.lease_until IS NULL OR c.lease_until <= now()))`
 
@@ -55,7 +57,7 @@ ON CONFLICT (refid) DO UPDATE SET
     lease_token = CASE WHEN {claimable} THEN excluded.lease_token ELSE c.lease_token END,
     lease_until = CASE WHEN {claimable} THEN excluded.lease_until ELSE c.lease_until END,
     touched_at  = now()
-RETURNING (lease_token = $3) IS TRUE, $2 = ANY (done), final, pending`
+RETURNING (lease_token = $3) IS TRUE, $2 = ANY (done), 53 = ANY (done), final, pending`
 
 // completeSQL records status $2 (pending: $3) as done and ends the lease if
 // that status holds it. A missing row is created: Handle did run.

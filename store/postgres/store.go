@@ -63,12 +63,12 @@ func (s *Store) Claim(ctx context.Context, refID string, status iimmpact.StatusC
 	token := rand.Int64()
 	pending := status.IsPending()
 	var (
-		acted, duplicate, final bool
-		newestPending           *int64
+		acted, duplicate, refunded, final bool
+		newestPending                     *int64
 	)
 	err := retry(ctx, claimRetryBudget, func(ctx context.Context) error {
 		return s.pool.QueryRow(ctx, s.sql.claim, refID, int64(status), token, micros, pending).
-			Scan(&acted, &duplicate, &final, &newestPending)
+			Scan(&acted, &duplicate, &refunded, &final, &newestPending)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("iimmpact/postgres: claim refid %q status %d: %w", refID, int(status), err)
@@ -78,6 +78,8 @@ func (s *Store) Claim(ctx context.Context, refID string, status iimmpact.StatusC
 		return iimmpact.ClaimAct, nil
 	case duplicate:
 		return iimmpact.ClaimDuplicate, nil
+	case refunded && status != iimmpact.StatusRefund:
+		return iimmpact.ClaimStale, nil
 	case pending && (final || (newestPending != nil && int64(status) <= *newestPending)):
 		return iimmpact.ClaimStale, nil
 	}

@@ -161,10 +161,10 @@ func TestClaimStatementIsIdempotentPerToken(t *testing.T) {
 	s := newStore(t, newPool(t, 4))
 	run := func(token int64) (acted bool) {
 		t.Helper()
-		var dup, final bool
+		var dup, refunded, final bool
 		var pending *int64
 		require.NoError(t, s.pool.QueryRow(ctx, s.sql.claim, "r", int64(20), token, int64(time.Minute/time.Microsecond), false).
-			Scan(&acted, &dup, &final, &pending))
+			Scan(&acted, &dup, &refunded, &final, &pending))
 		return acted
 	}
 	assert.True(t, run(7))
