@@ -72,6 +72,7 @@ func BenchmarkBalanceRoundTrip(b *testing.B) {
 	srv := balanceServer(b)
 	ctx := context.Background()
 	run := func(b *testing.B, c *Client) {
+		b.Cleanup(c.CloseIdleConnections) // no idle connections left to the next run
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := c.Balance(ctx); err != nil {
@@ -93,6 +94,7 @@ func BenchmarkBalanceRoundTrip(b *testing.B) {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.MaxIdleConnsPerHost = 128
 		hc := &http.Client{Transport: tr}
+		b.Cleanup(hc.CloseIdleConnections)
 		key, _ := base64.StdEncoding.DecodeString(testSecret)
 		empty := sha256.Sum256(nil)
 		emptyHash := base64.StdEncoding.EncodeToString(empty[:])

@@ -11,11 +11,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -197,23 +199,29 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	// A shallow copy with its own headers: RoundTrip must not modify req.
-	r := new(http.Request)
-	*r = *req
-	r.Header = req.Header.Clone()
-	if r.Header == nil {
-		r.Header = make(http.Header, 4)
-	}
-	if body != nil {
+	var resent *atomic.Int32
+	var r *http.Request
+	if body == nil {
+		// net/http silently resends a bodiless request when a reused
+		// keep-alive connection dies, headers and all. If IIMMPACT had read
+		// the first copy, it refuses the second as a nonce replay: count the
+		// writes, so that such a refusal can go back to the caller's retry
+		// loop, which signs afresh, instead of surfacing as a 401.
+		resent = new(atomic.Int32)
+		r = req.WithContext(httptrace.WithClientTrace(req.Context(),
+			&httptrace.ClientTrace{WroteHeaders: func() { resent.Add(1) }}))
+	} else {
+		r = new(http.Request)
+		*r = *req
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 		r.ContentLength = int64(len(body))
-	} else {
-		// net/http silently resends a bodiless GET when a reused keep-alive
-		// connection dies, headers and all; if IIMMPACT had already read it,
-		// the resent nonce is a replay and is refused. An empty body without
-		// GetBody makes the request non-replayable, so the failure reaches
-		// the caller's retry loop, which signs afresh. Nothing is sent for it.
-		r.Body, r.GetBody, r.ContentLength = emptyBody{}, nil, 0
+	}
+	// The value slices are shared, not copied: neither this transport nor
+	// net/http modifies them, and a copy costs an allocation per header.
+	r.Header = make(http.Header, len(req.Header)+4)
+	for k, v := range req.Header {
+		r.Header[k] = v
 	}
 	now := time.Now()
 	if t.Clock != nil {
@@ -235,8 +243,17 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return base.RoundTrip(r)
+	resp, err := base.RoundTrip(r)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && resent != nil && resent.Load() > 1 {
+		resp.Body.Close()
+		return nil, errResent
+	}
+	return resp, err
 }
+
+// errResent is a 401 answer to a copy net/http resent with the same nonce.
+// It is not an *APIError, so the retry policy treats it as a network error.
+var errResent = errors.New("iimmpact: net/http resent the request after a dropped connection and the repeated nonce was refused")
 
 // readBody returns the request body's bytes (nil for none) and closes it, as
 // a RoundTripper must.
@@ -260,9 +277,3 @@ func (t *Transport) CloseIdleConnections() {
 		c.CloseIdleConnections()
 	}
 }
-
-// emptyBody is a zero-length request body that net/http will not replay.
-type emptyBody struct{}
-
-func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
-func (emptyBody) Close() error             { return nil }
