@@ -41,7 +41,7 @@ type Client struct {
 	http      *http.Client
 	logger    *slog.Logger // nil: no logging
 	now       func() time.Time
-	userAgent string
+	userAgent []string // the User-Agent header value, shared by every request
 	retry     RetryPolicy
 	budget    *tokenBucket
 	skew      atomic.Int64  // learnt clock offset in ns, added to X-Timestamp
@@ -80,10 +80,11 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 		}
 		c.retry = *s.retry
 	}
-	c.userAgent = "iimmpact-go/" + Version
+	ua := "iimmpact-go/" + Version
 	if s.userAgent != "" {
-		c.userAgent = s.userAgent + " " + c.userAgent
+		ua = s.userAgent + " " + ua
 	}
+	c.userAgent = []string{ua}
 	hc := &http.Client{}
 	c.timeout = defaultTimeout
 	var rt http.RoundTripper
@@ -251,7 +252,7 @@ func (c *Client) attempt(ctx context.Context, cl call, target string, payload []
 	}
 	req.Header["Accept"] = jsonHeader
 	req.Header["Content-Type"] = jsonHeader // IIMMPACT's Quickstart sends it on GET too
-	req.Header["User-Agent"] = []string{c.userAgent}
+	req.Header["User-Agent"] = c.userAgent
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -64,17 +64,18 @@ type Int int64
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (n *Int) UnmarshalJSON(b []byte) error {
-	var s String
-	if err := s.UnmarshalJSON(b); err != nil {
-		return err
+	b = bytes.Trim(b, " \t\r\n")
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		b = b[1 : len(b)-1] // a string holding the number
 	}
-	if s == "" {
+	switch string(b) {
+	case "null", "":
 		*n = 0
 		return nil
 	}
-	v, err := strconv.ParseInt(string(s), 10, 64)
+	v, err := strconv.ParseInt(string(b), 10, 64)
 	if err != nil {
-		return fmt.Errorf("wire: want an integer, got %.32q", string(s))
+		return fmt.Errorf("wire: want an integer, got %.32q", b)
 	}
 	*n = Int(v)
 	return nil
