@@ -22,7 +22,7 @@ type NetworkStatus struct {
 
 // Healthy reports whether IIMMPACT sees no interruption. An interruption is
 // advisory: warn the customer, but still allow checkout and payment.
-func (n *NetworkStatus) Healthy() bool { return strings.EqualFold(n.Status, "Healthy") }
+func (n NetworkStatus) Healthy() bool { return strings.EqualFold(n.Status, "Healthy") }
 
 // UnmarshalJSON reads the documented shape.
 func (n *NetworkStatus) UnmarshalJSON(data []byte) error {

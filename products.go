@@ -36,12 +36,12 @@ type Product struct {
 }
 
 // Active reports whether the product may be offered; inactive ones must not be shown.
-func (p *Product) Active() bool { return strings.EqualFold(p.Status, "Active") }
+func (p Product) Active() bool { return strings.EqualFold(p.Status, "Active") }
 
 // AcceptsAmount reports whether a is a positive amount the product sells:
 // one of its Denominations, or any positive amount when it lists none.
 // A list that could not be read accepts nothing.
-func (p *Product) AcceptsAmount(a Amount) bool {
+func (p Product) AcceptsAmount(a Amount) bool {
 	if a.Sign() <= 0 {
 		return false
 	}
