@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"time"
 )
@@ -122,13 +123,20 @@ func (e *OutcomeUnknownError) Error() string {
 func (e *OutcomeUnknownError) Unwrap() error        { return e.Err }
 func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
 
-// capBody returns at most maxErrorBody bytes of b, copied.
+// capBody returns at most maxErrorBody bytes of b, copied, with the values
+// of secret fields (voucher PINs, IC numbers, webhook secrets) blanked: an
+// error is logged, and a malformed voucher answer still carries its PIN.
 func capBody(b []byte) []byte {
 	if len(b) > maxErrorBody {
 		b = b[:maxErrorBody]
 	}
-	return append([]byte(nil), b...)
+	b = secretValue.ReplaceAll(b, []byte(`"$1":"[REDACTED]"`))
+	return b[:min(len(b), maxErrorBody):min(len(b), maxErrorBody)]
 }
+
+// secretValue matches a JSON string member whose key names a secret, also
+// when the body was cut inside the value.
+var secretValue = regexp.MustCompile(`"(pin|ic_number|secret|webhook_secret|signing_secret)"\s*:\s*"(?:[^"\\]|\\.)*"?`)
 
 // newAPIError reads what it can of an error body. The documented shapes are
 // {"data":{"statusCode":58,"remarks":"..."}}, {"error":..,"message":..},

@@ -1,6 +1,7 @@
 package iimmpact
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -161,4 +162,25 @@ func TestDecodeEmptyBodyOnlyWhereAllowed(t *testing.T) {
 	assert.ErrorIs(t, err, ErrMalformedResponse, "a body that is there must still parse")
 	_, err = decode[envelope[Balance]](204, nil)
 	assert.ErrorIs(t, err, ErrMalformedResponse, "other results never accept an empty body")
+}
+
+// Error bodies keep their diagnostics but never a voucher PIN or an IC
+// number, even when the body was cut inside the value.
+func TestErrorBodiesHideSecrets(t *testing.T) {
+	gift := fixture(t, "callback_post_grab_gift.json")
+	for name, body := range map[string][]byte{
+		"whole":     gift,
+		"cut":       gift[:bytes.Index(gift, []byte("MPHE39"))+3],
+		"escaped":   []byte(`{"data":{"pin":"MPH\"E39G3WL","refid":"x"}}`),
+		"ic number": []byte(`{"extras":{"ic_number":"900101145678"}}`),
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, b := range [][]byte{newAPIError(500, body).Body, capBody(body)} {
+				assert.NotContains(t, string(b), "MPH", name)
+				assert.NotContains(t, string(b), "900101145678", name)
+				assert.Contains(t, string(b), "[REDACTED]")
+			}
+		})
+	}
+	assert.Contains(t, string(capBody(gift)), `"refid": "321479-0-30f4f209-ee"`, "the rest stays for diagnosis")
 }

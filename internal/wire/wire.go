@@ -39,12 +39,12 @@ func (s *String) UnmarshalJSON(b []byte) error {
 		return nil
 	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
 		if !json.Valid(b) {
-			return fmt.Errorf("wire: invalid number %.32q", b)
+			return errors.New("wire: invalid number")
 		}
 		*s = String(b)
 		return nil
 	}
-	return fmt.Errorf("wire: want a string or a number, got %.32q", b)
+	return fmt.Errorf("wire: want a string or a number, got %s", kind(b))
 }
 
 // plain reports whether a JSON string's content needs no unescaping: no
@@ -75,7 +75,7 @@ func (n *Int) UnmarshalJSON(b []byte) error {
 	}
 	v, err := strconv.ParseInt(string(b), 10, 64)
 	if err != nil {
-		return fmt.Errorf("wire: want an integer, got %.32q", b)
+		return fmt.Errorf("wire: want an integer, got %s", kind(b))
 	}
 	*n = Int(v)
 	return nil
@@ -92,9 +92,30 @@ func (v *Bool) UnmarshalJSON(b []byte) error {
 	case "false", `"false"`, "0", `"0"`, "null", `""`:
 		*v = false
 	default:
-		return fmt.Errorf("wire: want a boolean, got %.32q", b)
+		return fmt.Errorf("wire: want a boolean, got %s", kind(b))
 	}
 	return nil
+}
+
+// kind names a JSON value's type for an error without quoting the value,
+// which may be a voucher PIN or an IC number.
+func kind(b []byte) string {
+	if len(b) == 0 {
+		return "nothing"
+	}
+	switch b[0] {
+	case '"':
+		return "a string"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
 }
 
 // MYT is Malaysia time, GMT+8 with no daylight saving: every IIMMPACT
