@@ -109,9 +109,31 @@
 // # Reconciling
 //
 // Transactions returns a page of history with IIMMPACT's totals for the
-// filtered set. Note that history spells the success status "Successful"
-// while Topup spells it "Succesful": compare StatusCode or Outcome, never
-// the word.
+// filtered set, and AllTransactions iterates every record across pages.
+// Note that history spells the success status "Successful" while Topup
+// spells it "Succesful": compare StatusCode or Outcome, never the word.
+//
+//	for rec, err := range client.AllTransactions(ctx, iimmpact.TransactionQuery{From: day}) {
+//		if err != nil {
+//			return err
+//		}
+//		reconcile(rec.RefID, rec.Outcome(), rec.Amount)
+//	}
+//
+// BalanceStatement (and AllBalanceStatement) is the wallet ledger.
+//
+// # The rest of the API
+//
+// Catalog and Options (with AllOptions) are the recommended product
+// catalog; Products and Subproducts its legacy form. BillPresentment shows an
+// outstanding bill and whether the customer may pay (Bill.CanPay).
+// CallbackURL, SetCallbackURL, LowBalanceThreshold and
+// SetLowBalanceThreshold manage settings. VoidTransaction and
+// ReportTransaction ask IIMMPACT to refund or investigate a successful
+// transaction. The catalog webhook is managed with RegisterCatalogWebhook and
+// its siblings, and its deliveries are checked with VerifyCatalogWebhook and
+// read with ParseCatalogEvent. The iterators stop on the last page and end
+// with ErrPaginationStuck rather than loop if a server ignores paging.
 //
 // # Retries
 //

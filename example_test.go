@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/iimmpact-go/iimmpact"
@@ -225,4 +227,95 @@ func ExampleStatusCode() {
 	// 20 (successful) false true true
 	// 43 (insufficient wallet credit) false true false
 	// 99 (undocumented) false false false
+}
+
+func ExampleWithRetryPolicy() {
+	srv := iimmpacttest.NewServer()
+	defer srv.Close()
+	// Two failed answers, then the real one: the client rides them out.
+	srv.ScriptFaults("/v2/balance", iimmpacttest.StatusFault(503), iimmpacttest.RateLimitFault(0))
+
+	p := iimmpact.DefaultRetryPolicy()
+	p.BaseDelay, p.MaxDelay = time.Millisecond, 10*time.Millisecond // tests only; keep the defaults in production
+	p.OnRetry = func(e iimmpact.RetryEvent) { fmt.Println("retry after HTTP", e.HTTPStatus) }
+	client := srv.Client(iimmpact.WithRetryPolicy(p))
+
+	bal, err := client.Balance(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(bal.Balance)
+	// Output:
+	// retry after HTTP 503
+	// retry after HTTP 429
+	// 950
+}
+
+func ExampleWithHTTPClient() {
+	// Bring your own transport (proxy, TLS settings); the SDK wraps it with
+	// signing and leaves hc unchanged. hc.Timeout applies per attempt.
+	hc := &http.Client{Timeout: 40 * time.Second}
+	client, err := iimmpact.New("iimm_prod_example", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		iimmpact.WithHTTPClient(hc))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.CloseIdleConnections()
+}
+
+func ExampleWithLogger() {
+	// Debug level logs each request (method, path, status, duration), each
+	// retry and each canonical string signed; never a secret, signature,
+	// PIN or body.
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	client, err := iimmpact.New("iimm_prod_example", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		iimmpact.WithLogger(logger))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_ = client
+}
+
+func ExampleOutcomeUnknownError() {
+	srv := iimmpacttest.NewServer()
+	defer srv.Close()
+	// The payment goes through, but its answer is lost every time.
+	srv.InjectFaults("/v2/topup", 1, iimmpacttest.StatusFault(502).AfterProcessing())
+	client := srv.Client(iimmpact.WithRetryPolicy(iimmpact.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond}))
+
+	req := iimmpact.TopupRequest{RefID: "order-7", Product: "D", Account: "0123456789", Amount: iimmpact.MustParseAmount("10")}
+	_, err := client.Topup(context.Background(), req)
+	var unknown *iimmpact.OutcomeUnknownError
+	if errors.As(err, &unknown) {
+		fmt.Println("not failed; ask again about", unknown.RefID)
+	}
+
+	srv.ClearFaults()
+	tx, err := client.Topup(context.Background(), req) // the same request: no second charge
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(tx.StatusCode, "debits:", srv.Debits(req.RefID))
+	// Output:
+	// not failed; ask again about order-7
+	// 20 (successful) debits: 1
+}
+
+func ExampleTopupRequest_Validate() {
+	req := iimmpact.TopupRequest{RefID: "order-8", Product: "D", Account: "0123456789"}
+	err := req.Validate() // Topup runs it before any network call
+	fmt.Println(errors.Is(err, iimmpact.ErrInvalidRequest), err)
+	// Output: true iimmpact: invalid request: amount 0 is not positive
+}
+
+func ExampleAPIError() {
+	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance("5"))
+	defer srv.Close()
+	req := iimmpact.TopupRequest{RefID: "order-9", Product: "D", Account: "0123456789", Amount: iimmpact.MustParseAmount("30")}
+	_, err := srv.Client().Topup(context.Background(), req)
+	var apiErr *iimmpact.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.HTTPStatus, apiErr.StatusCode, apiErr.Remarks, "consumed:", apiErr.RefIDConsumed())
+	}
+	// Output: 400 43 (insufficient wallet credit) Insufficient_Balance consumed: false
 }
