@@ -200,20 +200,13 @@ func (c *Client) Options(ctx context.Context, q OptionsQuery) (*OptionsPage, err
 // meta). A server that answers another page than the one asked for, or
 // repeats a page, ends the walk with ErrPaginationStuck.
 func (c *Client) AllOptions(ctx context.Context, q OptionsQuery) iter.Seq2[OptionItem, error] {
-	start := q.Page
-	if start == 0 {
-		start = 1
-	}
-	return paginate(ctx, "options", func(n int) (page[OptionItem], error) {
-		q.Page = start + n
-		p, err := c.Options(ctx, q)
-		if err != nil {
-			return page[OptionItem]{}, err
-		}
-		if err := checkPage("options", q.Page, p.Meta); err != nil {
-			return page[OptionItem]{}, err
-		}
-		return page[OptionItem]{items: p.Items, last: p.Meta.LastPage == 0 || q.Page >= p.Meta.LastPage,
-			mark: markOf(p.Items, func(o *OptionItem) string { return o.Code })}, nil
-	})
+	return numberedPages(ctx, "options", q.Page, func(o *OptionItem) string { return o.Code },
+		func(n int) ([]OptionItem, PageMeta, bool, error) {
+			q.Page = n
+			p, err := c.Options(ctx, q)
+			if err != nil {
+				return nil, PageMeta{}, false, err
+			}
+			return p.Items, p.Meta, p.Meta.LastPage == 0 || n >= p.Meta.LastPage, nil
+		})
 }

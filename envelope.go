@@ -20,9 +20,12 @@ type envelope[T any] struct {
 	AtMetadata *Metadata `json:"@metadata"`
 }
 
+// errNoData makes a body without "data" malformed, on every endpoint.
+var errNoData = errors.New(`no "data" in the body`)
+
 func (e *envelope[T]) check() error {
 	if e.Data == nil {
-		return errors.New(`no "data" in the body`)
+		return errNoData
 	}
 	return nil
 }

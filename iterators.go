@@ -103,6 +103,27 @@ func paginate[T any](ctx context.Context, what string, fetch func(n int) (page[T
 	}
 }
 
+// numberedPages walks page-numbered answers from start (page 1 when 0).
+// fetch returns one page's items, its meta and whether it is the last;
+// each answer is checked to be the page asked for.
+func numberedPages[T any](ctx context.Context, what string, start int, key func(*T) string,
+	fetch func(page int) ([]T, PageMeta, bool, error)) iter.Seq2[T, error] {
+	if start == 0 {
+		start = 1
+	}
+	return paginate(ctx, what, func(n int) (page[T], error) {
+		asked := start + n
+		items, meta, last, err := fetch(asked)
+		if err == nil {
+			err = checkPage(what, asked, meta)
+		}
+		if err != nil {
+			return page[T]{}, err
+		}
+		return page[T]{items: items, last: last, mark: markOf(items, key)}, nil
+	})
+}
+
 // checkPage refuses an answer for another page than the one asked for,
 // which is how a server that ignores the page parameter shows itself.
 func checkPage(what string, asked int, m PageMeta) error {

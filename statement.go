@@ -3,7 +3,6 @@ package iimmpact
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -127,7 +126,7 @@ type statementBody struct {
 
 func (b *statementBody) check() error {
 	if b.Data == nil {
-		return errors.New(`no "data" in the body`)
+		return errNoData
 	}
 	return nil
 }
@@ -161,20 +160,13 @@ func (c *Client) BalanceStatement(ctx context.Context, q BalanceStatementQuery) 
 // that answers another page than the one asked for, or repeats a page,
 // ends the walk with ErrPaginationStuck.
 func (c *Client) AllBalanceStatement(ctx context.Context, q BalanceStatementQuery) iter.Seq2[StatementEntry, error] {
-	start := q.Page
-	if start == 0 {
-		start = 1
-	}
-	return paginate(ctx, "balance statement", func(n int) (page[StatementEntry], error) {
-		q.Page = start + n
-		p, err := c.BalanceStatement(ctx, q)
-		if err != nil {
-			return page[StatementEntry]{}, err
-		}
-		if err := checkPage("balance statement", q.Page, p.Meta); err != nil {
-			return page[StatementEntry]{}, err
-		}
-		return page[StatementEntry]{items: p.Entries, last: p.last(q.Page),
-			mark: markOf(p.Entries, func(e *StatementEntry) string { return strconv.FormatInt(e.ID, 10) })}, nil
-	})
+	return numberedPages(ctx, "balance statement", q.Page, func(e *StatementEntry) string { return strconv.FormatInt(e.ID, 10) },
+		func(n int) ([]StatementEntry, PageMeta, bool, error) {
+			q.Page = n
+			p, err := c.BalanceStatement(ctx, q)
+			if err != nil {
+				return nil, PageMeta{}, false, err
+			}
+			return p.Entries, p.Meta, p.last(n), nil
+		})
 }

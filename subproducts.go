@@ -3,7 +3,6 @@ package iimmpact
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -79,7 +78,7 @@ type subproductsBody struct {
 
 func (b *subproductsBody) check() error {
 	if b.Data == nil {
-		return errors.New(`no "data" in the body`)
+		return errNoData
 	}
 	return nil
 }

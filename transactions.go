@@ -3,7 +3,6 @@ package iimmpact
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -223,7 +222,7 @@ type transactionsBody struct {
 
 func (b *transactionsBody) check() error {
 	if b.Data == nil {
-		return errors.New(`no "data" in the body`)
+		return errNoData
 	}
 	return nil
 }
