@@ -58,8 +58,14 @@ func (d *driver) claim(id string, status StatusCode) ClaimResult {
 	return res
 }
 
-func (d *driver) complete(id string) { d.t.Helper(); require.NoError(d.t, d.s.Complete(context.Background(), d.held[id])) }
-func (d *driver) release(id string)  { d.t.Helper(); require.NoError(d.t, d.s.Release(context.Background(), d.held[id])) }
+func (d *driver) complete(id string) {
+	d.t.Helper()
+	require.NoError(d.t, d.s.Complete(context.Background(), d.held[id]))
+}
+func (d *driver) release(id string) {
+	d.t.Helper()
+	require.NoError(d.t, d.s.Release(context.Background(), d.held[id]))
+}
 
 // act claims and completes, requiring the claim to be granted.
 func (d *driver) act(id string, status StatusCode) {
