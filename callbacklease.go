@@ -44,41 +44,50 @@ func (h *CallbackHandler) take(ctx context.Context, refID string, status StatusC
 
 // renew keeps the lease until stop is closed. until is when the lease
 // lapses by this process's clock, measured from before each store call, so
-// it is never later than the store's own reckoning.
+// it is never later than the store's own reckoning. A renewal that cannot
+// succeed by lapse (a sixth of the lease before until) cancels Handle's
+// context, leaving it that sixth to stop in.
 func (hd *hold) renew(until time.Time) {
 	defer close(hd.done)
 	d := hd.h.cfg.Lease
 	next := time.Now().Add(d / 3)
 	for {
-		lapse := until.Add(-d / 6) // stop Handle with a sixth of the lease to spare
-		wake := next
-		if lapse.Before(wake) {
-			wake = lapse
-		}
-		t := time.NewTimer(time.Until(wake))
+		t := time.NewTimer(time.Until(next))
 		select {
 		case <-hd.stop:
 			t.Stop()
 			return
 		case <-t.C:
 		}
-		if !time.Now().Before(lapse) {
+		start := time.Now()
+		lapse := until.Add(-d / 6)
+		deadline := lapse
+		if !start.Before(lapse) { // woken late (a paused process): one last try
+			deadline = until.Add(-d / 12)
+		}
+		if !start.Before(deadline) {
 			hd.lost(leaseLost(hd.lease, "not renewed in time"))
 			return
 		}
-		start := time.Now()
-		rctx, cancel := context.WithDeadline(context.WithoutCancel(hd.parent), lapse)
+		rctx, cancel := context.WithDeadline(context.WithoutCancel(hd.parent), deadline)
 		l, err := hd.h.cfg.Store.Renew(rctx, hd.lease, d)
 		cancel()
 		switch {
 		case err == nil:
 			hd.lease, until, next = l, start.Add(d), start.Add(d/3)
+			continue
 		case errors.Is(err, ErrLeaseLost):
 			hd.lost(err)
 			return
-		default: // the store may recover before the lease lapses
-			hd.h.logStore(hd.parent, slog.LevelWarn, "iimmpact: callback lease renewal failed; retrying", hd.lease, err)
-			next = time.Now().Add(d / 12)
+		case !time.Now().Before(lapse):
+			hd.lost(leaseLost(hd.lease, "not renewed in time: "+err.Error()))
+			return
+		}
+		// The store may recover before the lease lapses.
+		hd.h.logStore(hd.parent, slog.LevelWarn, "iimmpact: callback lease renewal failed; retrying", hd.lease, err)
+		next = time.Now().Add(d / 12)
+		if lapse.Before(next) {
+			next = lapse
 		}
 	}
 }
