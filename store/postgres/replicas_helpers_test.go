@@ -132,6 +132,7 @@ type recorder struct {
 	slowFor   time.Duration
 	calls     atomic.Int64
 	slowDone  atomic.Int64 // slow calls that acted
+	slowSpans [][2]time.Time // when each slow call that acted started and ended
 }
 
 func newRecorder() *recorder {
@@ -146,6 +147,7 @@ func (r *recorder) handle(ctx context.Context, cb *iimmpact.Callback) error {
 	r.active[cb.RefID] = true
 	r.mu.Unlock()
 	work := time.Duration(rand.IntN(200)) * time.Microsecond // some work, to widen any race
+	began := time.Now()
 	slow := r.slowEvery > 0 && r.calls.Add(1)%r.slowEvery == 0
 	if slow {
 		work = r.slowFor
@@ -172,6 +174,7 @@ func (r *recorder) handle(ctx context.Context, cb *iimmpact.Callback) error {
 	r.seen[cb.RefID] = append(r.seen[cb.RefID], cb.StatusCode)
 	if slow {
 		r.slowDone.Add(1)
+		r.slowSpans = append(r.slowSpans, [2]time.Time{began, time.Now()})
 	}
 	return nil
 }
