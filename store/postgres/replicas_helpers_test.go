@@ -131,7 +131,7 @@ type recorder struct {
 	slowEvery int64
 	slowFor   time.Duration
 	calls     atomic.Int64
-	slowDone  atomic.Int64 // slow calls that acted
+	slowDone  atomic.Int64   // slow calls that acted
 	slowSpans [][2]time.Time // when each slow call that acted started and ended
 }
 
