@@ -32,8 +32,10 @@ const (
 //
 // An Amount holds 8 fractional digits (units of 1e-8), which covers the
 // 4-decimal values IIMMPACT returns with room to spare. Its range is
-// ±92233720368.54775807; anything that does not fit is rejected when parsed,
-// never rounded, wrapped or clamped.
+// ±92233720368.54775807; a value out of range is rejected, never wrapped or
+// clamped. ParseAmount never rounds either; only JSON decoding, which reads
+// what the server wrote, rounds digits past the 8th decimal (see
+// UnmarshalJSON).
 //
 // The zero value is 0. Each value has exactly one representation, so Amounts
 // can be compared with == and used as map keys. IsZero makes the
