@@ -52,14 +52,19 @@ type CallbackConfig struct {
 	// callback's account and product, on the callback's day and the day
 	// before). It never re-sends /v2/topup, so a forged or mistaken
 	// callback for a refid that was saved but never sent creates nothing.
-	// The history's status wins over the callback's, and its amount, cost,
-	// SN, PIN, expiry, remarks and voucher link replace the callback's
-	// (Balance, Note and Timestamp are not in the history and stay as
-	// sent). While the refid is not in the history yet, the history cannot
-	// be read or it says pending, the handler answers 503 so IIMMPACT
-	// retries (3 times, 60 s apart); a callback still unconfirmed then is
-	// never acted on here, so settle such payments by asking Topup with
-	// the request you sent. It costs one or two API calls per final callback.
+	// The history's amount, cost, SN, PIN, expiry, remarks and voucher link
+	// replace the callback's (Balance, Note and Timestamp are not in the
+	// history and stay as sent). If the history names another non-pending
+	// status, Handle acts on that one instead (once, like any status), and
+	// the callback is acknowledged only if its own status is then a
+	// duplicate or stale; otherwise the history may lag behind it (a Refund
+	// not listed yet), so the answer is 503. While the refid is not in the
+	// history yet, the history cannot be read or it says pending, the
+	// handler answers 503 too, so IIMMPACT retries (3 times, 60 s apart); a
+	// callback still unconfirmed then is never acted on here, so settle
+	// such payments by asking Topup with the request you sent. It costs one
+	// API call per final callback (more if the day's history for that
+	// account and product runs past one page of 100).
 	Requery *Client
 
 	// Handle acts on the callback: it runs at most once per (refid,
@@ -276,22 +281,26 @@ func (h *CallbackHandler) act(ctx context.Context, cb *Callback) verdict {
 	if !ok {
 		return v
 	}
-	defer func() { hd.abandon() }() // re-query or Handle failed or panicked: let the next delivery act
+	defer hd.abandon() // re-query failed or pending: let the next delivery act
 
 	if h.cfg.Requery != nil && !cb.StatusCode.IsPending() {
 		rec, status, v, ok := h.requery(hd.ctx, cb)
 		if !ok {
 			return v
 		}
-		if status != cb.StatusCode { // IIMMPACT's answer wins: act on its status instead
-			hd.abandon()
-			if hd, v, ok = h.take(ctx, cb.RefID, status); !ok {
-				return v
-			}
+		if status != cb.StatusCode {
+			hd.abandon() // one claim per refid at a time
+			return h.actOnHistory(ctx, cb, rec, status)
 		}
 		confirmWith(cb, rec, status)
 	}
+	return h.run(hd, cb)
+}
 
+// run calls Handle under hd and records its success; if Handle fails or
+// panics, the lease is released so the next delivery can act.
+func (h *CallbackHandler) run(hd *hold, cb *Callback) verdict {
+	defer hd.abandon()
 	if err := h.cfg.Handle(hd.ctx, cb); err != nil {
 		if cause := context.Cause(hd.ctx); errors.Is(cause, ErrLeaseLost) {
 			err = fmt.Errorf("%w (Handle's context was cancelled: %v)", err, cause)

@@ -55,6 +55,35 @@ func (h *CallbackHandler) requery(ctx context.Context, cb *Callback) (rec *Trans
 	return rec, status, verdict{}, true
 }
 
+// actOnHistory handles a callback whose status IIMMPACT's history does not
+// confirm: it acts on the history's status instead (once, as any other),
+// then acknowledges the callback only if its own status is now a duplicate
+// or stale. Otherwise the history may simply lag behind the callback (a
+// Refund not listed yet), so the answer is 503 and IIMMPACT retries.
+func (h *CallbackHandler) actOnHistory(ctx context.Context, cb *Callback, rec *TransactionRecord, status StatusCode) verdict {
+	sent := cb.StatusCode
+	hd, v, ok := h.take(ctx, cb.RefID, status)
+	switch {
+	case ok:
+		confirmWith(cb, rec, status)
+		if v = h.run(hd, cb); v.code != http.StatusOK || v.err != nil {
+			return v
+		}
+	case v.code != http.StatusOK: // busy, or the store failed
+		return v
+	}
+	own, v, ok := h.take(ctx, cb.RefID, sent)
+	if !ok {
+		if v.code == http.StatusOK {
+			v.reason = "re-query: IIMMPACT's history says " + status.String() + "; the callback's status is " + v.reason
+		}
+		return v
+	}
+	own.abandon()
+	return verdict{code: http.StatusServiceUnavailable, reason: "re-query: IIMMPACT's history says " + status.String() +
+		", not yet the callback's " + sent.String()}
+}
+
 // confirmWith replaces what the callback says with what IIMMPACT's history
 // says. Balance, Note and Timestamp are not in the history and stay the
 // callback's; Status keeps the callback's word unless the status changed.

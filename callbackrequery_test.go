@@ -94,18 +94,44 @@ func TestCallbackRequeryUnconfirmedIsRetried(t *testing.T) {
 func TestCallbackRequeryDisagreesOnTheFinalStatus(t *testing.T) {
 	hs, mock := requeryHarness(t)
 	history(t, mock, "48", "Failed")
-	// The callback says Succesful; IIMMPACT says Failed (48).
-	assert.Equal(t, http.StatusOK, hs.serve(seedPost(t, "callback_post_digi.json")).Code)
+	// The callback says Succesful; IIMMPACT says Failed (48): Failed is
+	// acted on, and the Succesful, unconfirmed, is not acknowledged.
+	assert.Equal(t, http.StatusServiceUnavailable, hs.serve(seedPost(t, "callback_post_digi.json")).Code)
 	seen := hs.handled()
 	require.Len(t, seen, 1)
 	assert.Equal(t, StatusRejectedByProvider, seen[0].StatusCode)
 	assert.Equal(t, "Failed", seen[0].Status)
 	assert.Equal(t, OutcomeFailed, seen[0].Outcome())
+	assert.Contains(t, hs.logText(), "not yet the callback's 20")
 
-	// Repeats of the claim and the real Failed callback act no more.
-	assert.Equal(t, http.StatusOK, hs.serve(seedPost(t, "callback_post_digi.json")).Code)
+	// Repeats of the claim stay unconfirmed; the real Failed callback is a
+	// duplicate. Nothing acts again.
+	assert.Equal(t, http.StatusServiceUnavailable, hs.serve(seedPost(t, "callback_post_digi.json")).Code)
 	assert.Equal(t, http.StatusOK, hs.serve(digiWithStatus(t, StatusRejectedByProvider, "Failed")).Code)
 	assert.Len(t, hs.handled(), 1)
+}
+
+// The history can lag behind a callback: a Refund whose record still says
+// Succesful acts on the success (if it was not handled yet) but is not
+// acknowledged until the history shows the refund, which then acts.
+func TestCallbackRequeryWaitsForALaggingHistory(t *testing.T) {
+	hs, mock := requeryHarness(t)
+	history(t, mock, "", "") // still Successful
+	refund := func() *http.Request { return digiWithStatus(t, StatusRefund, "Refund") }
+	assert.Equal(t, http.StatusServiceUnavailable, hs.serve(refund()).Code)
+	assert.Equal(t, http.StatusServiceUnavailable, hs.serve(refund()).Code)
+	require.Len(t, hs.handled(), 1)
+	assert.Equal(t, StatusSuccessful, hs.handled()[0].StatusCode)
+
+	history(t, mock, "53", "Refund")
+	assert.Equal(t, http.StatusOK, hs.serve(refund()).Code)
+	assert.Equal(t, http.StatusOK, hs.serve(refund()).Code, "a duplicate")
+	require.Len(t, hs.handled(), 2)
+	assert.Equal(t, StatusRefund, hs.handled()[1].StatusCode)
+
+	// A success delivered after the refund is stale, confirmed or not.
+	assert.Equal(t, http.StatusOK, hs.serve(seedPost(t, "callback_post_digi.json")).Code)
+	assert.Len(t, hs.handled(), 2)
 }
 
 // A history record without a status code is trusted only if its word
