@@ -1,6 +1,7 @@
 package iimmpact
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -156,4 +157,19 @@ func FuzzServerAmount(f *testing.F) {
 			t.Fatalf("String() = %q", str)
 		}
 	})
+}
+
+// The same numbers in a /v2/topup answer are the payment's result, not an
+// unreadable answer (which would make the outcome unknown for no reason).
+func TestTopupAnswerWithFloatNoise(t *testing.T) {
+	client, mock := mockClient(t)
+	body := strings.NewReplacer(`"balance": 920.6`, `"balance": 920.6000000000001`,
+		`"cost": 29.4`, `"cost": 2.94E1`).Replace(string(fixture(t, "topup_success.json")))
+	require.Contains(t, body, "920.6000000000001")
+	require.Contains(t, body, "2.94E1")
+	respond(t, mock, "POST", "/v2/topup", 200, []byte(body))
+	tx, err := client.Topup(context.Background(), seedTopup())
+	require.NoError(t, err)
+	assert.Equal(t, StatusSuccessful, tx.StatusCode)
+	assert.Equal(t, "920.6 29.4", tx.Balance.String()+" "+tx.Cost.String())
 }
