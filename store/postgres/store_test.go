@@ -186,7 +186,7 @@ func TestLapsedLeaseCannotFreeItsSuccessor(t *testing.T) {
 func TestLeaseExpires(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t, newPool(t, 4))
-	const lease = 300 * time.Millisecond
+	const lease = 500 * time.Millisecond
 	l, res, err := s.Claim(ctx, "r", iimmpact.StatusSuccessful, lease)
 	require.NoError(t, err)
 	require.Equal(t, iimmpact.ClaimAct, res)
