@@ -187,3 +187,20 @@ func TestCallbackLateHandleIsNotRecorded(t *testing.T) {
 	assert.Equal(t, ClaimBusy, res, "the late worker did not free its successor's lease")
 	require.NoError(t, store.MemoryCallbackStore.Complete(ctx, l))
 }
+
+// zeroLeaseStore grants claims without a lease, as a broken store might.
+type zeroLeaseStore struct{ *MemoryCallbackStore }
+
+func (s zeroLeaseStore) Claim(ctx context.Context, id string, st StatusCode, d time.Duration) (Lease, ClaimResult, error) {
+	_, res, err := s.MemoryCallbackStore.Claim(ctx, id, st, d)
+	return Lease{}, res, err
+}
+
+// A grant without a lease cannot be renewed, completed or released: the
+// handler refuses to act on it (500, so IIMMPACT retries).
+func TestCallbackHandlerRefusesAGrantWithoutALease(t *testing.T) {
+	hs := newHarness(t, func(c *CallbackConfig) { c.Store = zeroLeaseStore{NewMemoryCallbackStore()} })
+	assert.Equal(t, http.StatusInternalServerError, hs.serve(seedPost(t, "callback_post_digi.json")).Code)
+	assert.Empty(t, hs.handled())
+	assert.Contains(t, hs.logText(), "without its lease")
+}
