@@ -138,9 +138,11 @@ var (
 // X-Forwarded-For read, right to left, skipping trusted hops, and the first
 // address that is not a trusted proxy is the client. Entries left of it
 // were written by the client itself and are never looked at. If every hop
-// is trusted, the leftmost is the client. An entry that is not a plain IP
-// address, among those examined, is an error: the request is refused
-// rather than attributed to a guess.
+// is trusted, the leftmost is the client. An entry is an IP address, with
+// or without a port ("18.140.170.98:4711", "[2001:db8::1]:443", as Azure
+// Application Gateway and others write them); any other entry among those
+// examined is an error: the request is refused rather than attributed to a
+// guess.
 func peerAddr(r *http.Request, trusted *IPAllowlist) (netip.Addr, error) {
 	peer, err := parseRemoteAddr(r.RemoteAddr)
 	if err != nil {
@@ -160,11 +162,11 @@ func peerAddr(r *http.Request, trusted *IPAllowlist) (netip.Addr, error) {
 			} else {
 				hop, line = line, ""
 			}
-			a, err := netip.ParseAddr(strings.TrimSpace(hop))
-			if err != nil || a.Zone() != "" {
+			a, ok := parseHop(strings.TrimSpace(hop))
+			if !ok {
 				return netip.Addr{}, errBadForwardedFor
 			}
-			client = a.Unmap()
+			client = a
 			if !trusted.Contains(client) {
 				return client, nil
 			}
@@ -174,6 +176,27 @@ func peerAddr(r *http.Request, trusted *IPAllowlist) (netip.Addr, error) {
 		}
 	}
 	return client, nil
+}
+
+// parseHop reads one X-Forwarded-For entry: "ip", "ip:port", "[ipv6]" or
+// "[ipv6]:port". A zone is refused: it names an interface of the proxy.
+func parseHop(s string) (netip.Addr, bool) {
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		var ap netip.AddrPort
+		if ap, err = netip.ParseAddrPort(s); err == nil {
+			a = ap.Addr()
+		} else if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
+			a, err = netip.ParseAddr(s[1 : len(s)-1])
+			if err == nil && !a.Is6() {
+				err = errBadForwardedFor // "[1.2.3.4]" is no address form
+			}
+		}
+	}
+	if err != nil || a.Zone() != "" {
+		return netip.Addr{}, false
+	}
+	return a.Unmap(), true
 }
 
 // parseRemoteAddr reads "ip:port", "[ipv6]:port" or a bare IP.

@@ -32,15 +32,21 @@ const (
 //
 // An Amount holds 8 fractional digits (units of 1e-8), which covers the
 // 4-decimal values IIMMPACT returns with room to spare. Its range is
-// ±92233720368.54775807; anything that does not fit is rejected when parsed,
-// never rounded, wrapped or clamped.
+// ±92233720368.54775807; a value out of range is rejected, never wrapped or
+// clamped. ParseAmount never rounds either; only JSON decoding, which reads
+// what the server wrote, rounds digits past the 8th decimal (see
+// UnmarshalJSON).
 //
 // The zero value is 0. Each value has exactly one representation, so Amounts
 // can be compared with == and used as map keys. IsZero makes the
 // `json:",omitzero"` option work.
 //
 // In JSON an Amount is written as a number in canonical form (30, 29.4) and
-// read from either a number (48.6333) or a string ("30.0000").
+// read from either a number (48.6333) or a string ("30.0000"). JSON is how
+// IIMMPACT's server, which computes in floating point, writes money, so
+// reading JSON is lenient where ParseAmount is strict: exponents (1.0E-5)
+// and float noise (50.540000000000006) are read, rounded half to even to 8
+// decimals.
 type Amount struct {
 	// units is the amount in 1e-8 of the currency unit. It never equals
 	// math.MinInt64, so the range is symmetric and Neg cannot overflow.
@@ -288,12 +294,16 @@ func (a Amount) MarshalJSON() ([]byte, error) {
 	return a.appendTo(make([]byte, 0, 24)), nil
 }
 
-// UnmarshalJSON implements [json.Unmarshaler]. It accepts a JSON number
-// (48.6333) or a JSON string ("30.0000"), both with the grammar of
-// [ParseAmount]; the digits are parsed directly, never through a float. null
-// leaves a unchanged, as encoding/json does. Anything else, including "" and
-// numbers with exponents, is an error wrapping [ErrInvalidAmount], and a is
-// left unchanged.
+// UnmarshalJSON implements [json.Unmarshaler] for money a server wrote. It
+// accepts a JSON number (48.6333, 1.0E-5, 50.540000000000006) or a JSON
+// string holding one ("30.0000"): the grammar of [ParseAmount] plus an
+// optional exponent, with any number of decimals, rounded to 8 decimal
+// places half to even (so 50.540000000000006 is 50.54, and 0.000000015 is
+// 0.00000002). The digits are read as written, never through a float. null
+// leaves a unchanged, as encoding/json does. Anything else, including "",
+// NaN and values out of range after rounding, is an error wrapping
+// [ErrInvalidAmount], and a is left unchanged. Merchant input belongs in
+// [ParseAmount], which never rounds.
 func (a *Amount) UnmarshalJSON(data []byte) error {
 	data = trimJSONSpace(data)
 	if string(data) == "null" {
@@ -314,7 +324,7 @@ func (a *Amount) UnmarshalJSON(data []byte) error {
 	} else if len(data) == 0 || (data[0] != '-' && !isDigit(data[0])) {
 		return amountError(data, "want a JSON number or string")
 	}
-	v, err := parseAmount(text)
+	v, err := parseServerAmount(text)
 	if err != nil {
 		return err
 	}

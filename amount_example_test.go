@@ -49,3 +49,19 @@ func ExampleAmount_Add() {
 	// 0.3 true
 	// 18.6333 -1 1
 }
+
+// IIMMPACT's backend computes in floating point: its JSON may carry float
+// noise or an exponent. Decoding reads the amount meant, rounded half to
+// even to 8 decimals; ParseAmount, for your own input, stays strict.
+func ExampleAmount_UnmarshalJSON() {
+	var cb struct {
+		Balance, Cost iimmpact.Amount
+	}
+	_ = json.Unmarshal([]byte(`{"balance": 50.540000000000006, "cost": 1.0E-5}`), &cb)
+	fmt.Println(cb.Balance, cb.Cost)
+	_, err := iimmpact.ParseAmount("50.540000000000006")
+	fmt.Println(err != nil)
+	// Output:
+	// 50.54 0.00001
+	// true
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -29,6 +30,9 @@ var (
 	ErrCallbackMethod = errors.New("iimmpact: callback method must be GET or POST")
 	// ErrCallbackContentType: a POST whose Content-Type is not JSON. Answered 415.
 	ErrCallbackContentType = errors.New("iimmpact: callback content type is not JSON")
+	// ErrCallbackSource: the request's source is not allowlisted, after
+	// the trusted-proxy rule, or could not be read. Answered 403.
+	ErrCallbackSource = errors.New("iimmpact: callback source not allowlisted")
 	// ErrUnknownRefID: you never sent this refid (return it from Lookup or
 	// Verify). Answered 404, which IIMMPACT does not retry.
 	ErrUnknownRefID = errors.New("iimmpact: callback for an unknown refid")
@@ -50,7 +54,8 @@ const DefaultMaxCallbackBytes = 64 << 10
 // transaction in IIMMPACT's wire shape.
 //
 // Parsing proves nothing about who sent it: callbacks are unsigned. Serve
-// them through CallbackHandler, which checks the source IP and the refid.
+// them through CallbackHandler, which checks the source IP and the refid,
+// or parse them with a CallbackParser, which checks the source IP.
 type Callback struct {
 	Transaction
 	Method string // how it arrived: http.MethodPost or http.MethodGet
@@ -71,8 +76,56 @@ type Callback struct {
 // CallbackHandler makes the limit configurable. A successful parse always
 // has a refid and a status code. Errors wrap one of the Err*Callback
 // sentinels above and never contain the PIN.
+//
+// ParseCallback does not check where the request came from; in your own
+// router use a CallbackParser, which does.
 func ParseCallback(r *http.Request) (*Callback, error) {
 	return parseCallback(nil, r, DefaultMaxCallbackBytes)
+}
+
+// CallbackParser parses callbacks with the source check CallbackHandler
+// makes, for merchants who route and answer callbacks themselves. The
+// zero CallbackParser refuses every request (ErrCallbackSource).
+type CallbackParser struct {
+	// Allowlist holds the addresses callbacks may come from, usually
+	// NewIPAllowlist(ProductionCallbackIPs()...); nil or empty allows none.
+	Allowlist *IPAllowlist
+	// TrustedProxies are your own proxies: only when the direct peer is one
+	// of them is X-Forwarded-For read (right to left, skipping trusted
+	// hops; "ip:port" and "[ipv6]:port" entries are read as their address).
+	TrustedProxies *IPAllowlist
+	// MaxBytes bounds the body (POST) or query string (GET); 0 means
+	// DefaultMaxCallbackBytes.
+	MaxBytes int64
+}
+
+// Parse checks that r comes from an allowlisted address, then parses it
+// as ParseCallback does, POST and GET alike. w, if not nil, lets an
+// oversized body close its connection. Errors wrap ErrCallbackSource or
+// one of ParseCallback's sentinels.
+func (p *CallbackParser) Parse(w http.ResponseWriter, r *http.Request) (*Callback, error) {
+	cb, _, err := p.parse(w, r)
+	return cb, err
+}
+
+// parse is Parse, also returning the source address when it was read.
+func (p *CallbackParser) parse(w http.ResponseWriter, r *http.Request) (*Callback, netip.Addr, error) {
+	if p == nil {
+		return nil, netip.Addr{}, fmt.Errorf("%w: no allowlist", ErrCallbackSource)
+	}
+	peer, err := peerAddr(r, p.TrustedProxies)
+	if err != nil {
+		return nil, netip.Addr{}, fmt.Errorf("%w: %v", ErrCallbackSource, err)
+	}
+	if !p.Allowlist.Contains(peer) {
+		return nil, peer, fmt.Errorf("%w: %s", ErrCallbackSource, peer)
+	}
+	limit := p.MaxBytes
+	if limit <= 0 {
+		limit = DefaultMaxCallbackBytes
+	}
+	cb, err := parseCallback(w, r, limit)
+	return cb, peer, err
 }
 
 // parseCallback is ParseCallback with a limit; w, if set, lets
@@ -173,7 +226,7 @@ func parseGetQuery(rawQuery string) (*Callback, error) {
 	if code, err := strconv.Atoi(status); err != nil || code != int(cb.StatusCode) {
 		return nil, fmt.Errorf("%w: query status differs from message statusCode", ErrMalformedCallback)
 	}
-	if cost, err := ParseAmount(price); err != nil || cost != cb.Cost {
+	if cost, err := parseServerAmount(price); err != nil || cost != cb.Cost {
 		return nil, fmt.Errorf("%w: query price differs from message cost", ErrMalformedCallback)
 	}
 	return cb, nil

@@ -151,11 +151,10 @@ func TestCallbacksEndToEnd(t *testing.T) {
 			}
 			assert.Equal(t, [][3]int{{1, 1, 502}, {1, 2, 200}, {20, 1, 502}, {20, 2, 200}}, got)
 			assert.Equal(t, 1, srv.Debits(req.RefID), "re-queries never pay twice")
-			topups := 2 // the merchant's create and status check
-			if tt.requery {
-				topups++ // the handler confirms Succesful once; its retry is a duplicate
+			assert.Equal(t, 2, srv.Requests("/v2/topup"), "the merchant's create and status check; a re-query never POSTs")
+			if tt.requery { // the handler confirms Succesful once from the history; its retry is a duplicate
+				assert.Equal(t, 1, srv.Requests("/v2/transactions"))
 			}
-			assert.Equal(t, topups, srv.Requests("/v2/topup"))
 		})
 	}
 }

@@ -2,12 +2,14 @@ package iimmpact_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/iimmpact-go/iimmpact"
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
@@ -127,4 +129,59 @@ func ExampleNewCallbackHandler() {
 	// POST 1 (processing) -> 200 {"received":true}
 	// POST 1 (processing) -> 403 Forbidden
 	// POST 1 (processing) -> 404 Not Found
+}
+
+// A merchant with their own router parses callbacks with a CallbackParser,
+// which checks the source as CallbackHandler does (trusted proxies and
+// ported X-Forwarded-For entries included) for POST and GET alike.
+func ExampleCallbackParser() {
+	allow, _ := iimmpact.NewIPAllowlist(iimmpact.ProductionCallbackIPs()...)
+	proxies, _ := iimmpact.NewIPAllowlist("10.0.0.0/8") // your load balancer
+	p := &iimmpact.CallbackParser{Allowlist: allow, TrustedProxies: proxies}
+
+	tx := iimmpact.Transaction{StatusCode: iimmpact.StatusSuccessful, Status: "Succesful",
+		RefID: "digi-reload-20250115-001", Product: "D", Account: "0123456789", Amount: iimmpact.MustParseAmount("30")}
+	for _, from := range []struct{ peer, xff string }{
+		{"10.0.0.7:33000", "18.140.170.98:4711"}, // through the load balancer, port and all
+		{"203.0.113.9:5000", "18.140.170.98"},    // a stranger claiming to be IIMMPACT
+	} {
+		r := iimmpacttest.NewCallbackRequest(http.MethodGet, tx)
+		r.RemoteAddr = from.peer
+		r.Header.Set("X-Forwarded-For", from.xff)
+		cb, err := p.Parse(nil, r)
+		if errors.Is(err, iimmpact.ErrCallbackSource) {
+			fmt.Println("refused: answer 403")
+			continue
+		}
+		fmt.Println("parsed", cb.RefID, cb.Outcome())
+	}
+	// Output:
+	// parsed digi-reload-20250115-001 successful
+	// refused: answer 403
+}
+
+// The lease protocol a CallbackStore keeps: a worker that outlived its
+// lease can neither free nor overwrite its successor's.
+func ExampleMemoryCallbackStore() {
+	ctx := context.Background()
+	s := iimmpact.NewMemoryCallbackStore()
+	slow, res, _ := s.Claim(ctx, "r1", iimmpact.StatusSuccessful, 10*time.Millisecond)
+	fmt.Println("A:", res)
+	time.Sleep(20 * time.Millisecond) // A's lease lapses
+	next, res, _ := s.Claim(ctx, "r1", iimmpact.StatusSuccessful, time.Minute)
+	fmt.Println("B:", res)
+	fmt.Println("A releases:", errors.Is(s.Release(ctx, slow), iimmpact.ErrLeaseLost))
+	_, res, _ = s.Claim(ctx, "r1", iimmpact.StatusSuccessful, time.Minute)
+	fmt.Println("C:", res)
+	next, _ = s.Renew(ctx, next, time.Minute) // B works on
+	fmt.Println("B completes:", s.Complete(ctx, next))
+	_, res, _ = s.Claim(ctx, "r1", iimmpact.StatusSuccessful, time.Minute)
+	fmt.Println("D:", res)
+	// Output:
+	// A: act
+	// B: act
+	// A releases: true
+	// C: busy
+	// B completes: <nil>
+	// D: duplicate
 }

@@ -12,10 +12,11 @@ import (
 	"time"
 )
 
-// DefaultCallbackLease is how long a claim on a refid lasts while Handle
-// (and the re-query) run. It matches IIMMPACT's 30 s per-attempt timeout and
-// is shorter than its 60 s retry delay, so a crashed worker's claim has
-// expired by the time the retry arrives.
+// DefaultCallbackLease is how long a claim on a refid lasts unless renewed.
+// The handler renews it every third of that while the re-query and Handle
+// run, so it bounds how long a crashed worker blocks a refid, not how long
+// Handle may take: it is shorter than IIMMPACT's 60 s retry delay, so a
+// crashed worker's claim has lapsed by the time the retry arrives.
 const DefaultCallbackLease = 30 * time.Second
 
 // CallbackConfig configures a CallbackHandler. Allowlist, Handle and at
@@ -34,11 +35,9 @@ type CallbackConfig struct {
 
 	// Lookup returns the request you sent with refID, or an error wrapping
 	// ErrUnknownRefID if you sent none. The handler then refuses a callback
-	// whose product, account or amount differ from it (ErrCallbackMismatch),
-	// and Requery repeats it. Return only requests actually sent to IIMMPACT
-	// and not abandoned: a re-query of a refid IIMMPACT never saw is a new
-	// payment. Save the request before calling Topup, or its callback may
-	// find nothing.
+	// whose product, account or amount differ from it (ErrCallbackMismatch).
+	// Save the request before calling Topup, or its callback may find
+	// nothing.
 	Lookup func(ctx context.Context, refID string) (TopupRequest, error)
 
 	// Verify, optional with Lookup, runs your own checks after it (or
@@ -47,22 +46,47 @@ type CallbackConfig struct {
 	// internal failure (500) and IIMMPACT retries.
 	Verify func(ctx context.Context, cb *Callback) error
 
-	// Requery, if set, confirms every non-pending status by asking IIMMPACT
-	// (Topup with the request from Lookup, which is required then) before
-	// Handle sees it; the answer replaces the callback's transaction. An
-	// unknown outcome, an error or a still-pending answer makes the handler
-	// answer 503 so IIMMPACT retries. It costs one API call per final
-	// callback.
+	// Requery, if set, confirms every non-pending status with IIMMPACT
+	// before Handle sees it, without a side effect: it looks the refid up in
+	// the transaction history (GET /v2/transactions, filtered by the
+	// callback's account and product, on the callback's day and the day
+	// before). It never re-sends /v2/topup, so a forged or mistaken
+	// callback for a refid that was saved but never sent creates nothing.
+	// The history's amount, cost, SN, PIN, expiry, remarks and voucher link
+	// replace the callback's (Balance, Note and Timestamp are not in the
+	// history and stay as sent). If the history names another non-pending
+	// status, Handle acts on that one instead (once, like any status), and
+	// the callback is acknowledged only if its own status is then a
+	// duplicate or stale; otherwise the history may lag behind it (a Refund
+	// not listed yet), so the answer is 503. While the refid is not in the
+	// history yet, the history cannot be read or it says pending, the
+	// handler answers 503 too, so IIMMPACT retries (3 times, 60 s apart); a
+	// callback still unconfirmed then is never acted on here, so settle
+	// such payments by asking Topup with the request you sent. It costs one
+	// API call per final callback (more if the day's history for that
+	// account and product runs past one page of 100).
 	Requery *Client
 
 	// Handle acts on the callback: it runs at most once per (refid,
 	// status), never for a pending status older than one already handled,
 	// and never for two statuses of one refid at once. It sees pending
 	// statuses (Accepted, Processing) as well as final ones; check
-	// cb.StatusCode. Its context ends after Lease. An error makes the
-	// handler answer 500 (so IIMMPACT retries and the next delivery runs
-	// Handle again), or 404/422 if it wraps ErrUnknownRefID or
-	// ErrCallbackMismatch.
+	// cb.StatusCode. An error makes the handler answer 500 (so IIMMPACT
+	// retries and the next delivery runs Handle again), or 404/422 if it
+	// wraps ErrUnknownRefID or ErrCallbackMismatch.
+	//
+	// Handle may take longer than Lease: the handler renews the lease while
+	// it runs. Its context ends when the request's does (IIMMPACT hangs up
+	// after 30 s) and the moment a renewal fails for good or cannot succeed
+	// before the lease would lapse (context.Cause is then ErrLeaseLost), a
+	// sixth of Lease before it does. Only a crashed, paused or partitioned
+	// worker loses a lease, and a Handle that returns promptly when its
+	// context ends never overlaps another. A Handle that ignores its
+	// context risks exactly this: once the lease lapses, another delivery
+	// of the same status claims the refid and runs Handle again at the same
+	// time, so the status is acted on twice; the late Handle's result is
+	// then logged at Error ("handled after its lease was lost") and not
+	// recorded, since the store refuses its lapsed lease.
 	Handle func(ctx context.Context, cb *Callback) error
 
 	// Store records what was handled. Nil means NewMemoryCallbackStore(),
@@ -74,8 +98,8 @@ type CallbackConfig struct {
 	// DefaultMaxCallbackBytes.
 	MaxBytes int64
 
-	// Lease bounds Handle and the re-query, and is how long a claim lasts;
-	// 0 means DefaultCallbackLease.
+	// Lease is how long a claim lasts unless renewed (it is renewed every
+	// third of it while work goes on); 0 means DefaultCallbackLease.
 	Lease time.Duration
 
 	// Logger receives one line per callback: refusals and busy answers at
@@ -95,8 +119,10 @@ type CallbackConfig struct {
 //  4. the store must grant a claim: an already-handled status or a pending
 //     one older than what was handled is acknowledged without Handle; a
 //     refid another worker is handling gets 503 with Retry-After;
-//  5. Requery, if set, confirms a final status (503 if it cannot);
-//  6. Handle runs; success is 200 {"received":true}, failure 500.
+//  5. Requery, if set, confirms a final status from IIMMPACT's history
+//     (503 while it cannot);
+//  6. Handle runs, its lease renewed; success is 200 {"received":true},
+//     failure 500.
 //
 // IIMMPACT retries 5xx, 408 and 429 and treats every other 4xx as
 // permanent, so every refusal above that a retry cannot fix is a 4xx, and
@@ -115,8 +141,6 @@ func NewCallbackHandler(cfg CallbackConfig) (*CallbackHandler, error) {
 		return nil, errors.New("iimmpact: CallbackConfig.Handle is required")
 	case cfg.Lookup == nil && cfg.Verify == nil:
 		return nil, errors.New("iimmpact: CallbackConfig needs Lookup or Verify to match callbacks to your payments")
-	case cfg.Requery != nil && cfg.Lookup == nil:
-		return nil, errors.New("iimmpact: CallbackConfig.Requery needs Lookup for the request to repeat")
 	case cfg.MaxBytes < 0 || cfg.Lease < 0:
 		return nil, errors.New("iimmpact: CallbackConfig.MaxBytes and Lease must not be negative")
 	}
@@ -168,15 +192,14 @@ func (h *CallbackHandler) serve(w http.ResponseWriter, r *http.Request) verdict 
 	if h == nil || h.cfg.Handle == nil || h.cfg.Allowlist.Len() == 0 {
 		return verdict{code: http.StatusForbidden, reason: "handler not configured: refusing all"}
 	}
-	peer, err := peerAddr(r, h.cfg.TrustedProxies)
-	if err != nil {
+	p := CallbackParser{Allowlist: h.cfg.Allowlist, TrustedProxies: h.cfg.TrustedProxies, MaxBytes: h.cfg.MaxBytes}
+	cb, peer, err := p.parse(w, r)
+	switch {
+	case errors.Is(err, ErrCallbackSource) && !peer.IsValid():
 		return verdict{code: http.StatusForbidden, reason: "source unknown", err: err}
-	}
-	if !h.cfg.Allowlist.Contains(peer) {
+	case errors.Is(err, ErrCallbackSource):
 		return verdict{code: http.StatusForbidden, reason: "source not allowlisted", peer: peer}
-	}
-	cb, err := parseCallback(w, r, h.cfg.MaxBytes)
-	if err != nil {
+	case err != nil:
 		return verdict{code: parseErrorCode(r, err), reason: "bad request", err: err, peer: peer}
 	}
 	v := h.check(r.Context(), cb)
@@ -215,7 +238,7 @@ func (h *CallbackHandler) check(ctx context.Context, cb *Callback) verdict {
 			return verdict{code: merchantErrorCode(err), reason: "verify refused", err: err}
 		}
 	}
-	return h.act(ctx, cb, req)
+	return h.act(ctx, cb)
 }
 
 // matchRequest compares what a callback and its request both state. The
@@ -252,58 +275,43 @@ func merchantErrorCode(err error) int {
 }
 
 // act claims the (refid, status), confirms it if asked, runs Handle and
-// records the result. Store calls that end a claim use a context that
-// outlives the request, so a peer hanging up cannot strand a lease.
-func (h *CallbackHandler) act(ctx context.Context, cb *Callback, req TopupRequest) verdict {
-	status := cb.StatusCode
-	if v, ok := h.claim(ctx, cb.RefID, status); !ok {
+// records the result, holding the lease (renewed) throughout.
+func (h *CallbackHandler) act(ctx context.Context, cb *Callback) verdict {
+	hd, v, ok := h.take(ctx, cb.RefID, cb.StatusCode)
+	if !ok {
 		return v
 	}
-	held := true
-	defer func() {
-		if held { // re-query failed or pending, Handle failed or panicked: let the next delivery act
-			h.release(ctx, cb.RefID, status)
-		}
-	}()
-	work, cancel := context.WithTimeout(ctx, h.cfg.Lease)
-	defer cancel()
+	defer hd.abandon() // re-query failed or pending: let the next delivery act
 
-	if h.cfg.Requery != nil && !status.IsPending() {
-		tx, err := h.cfg.Requery.Topup(work, req)
-		switch {
-		case err != nil:
-			return verdict{code: http.StatusServiceUnavailable, reason: "re-query failed", err: err}
-		case tx.StatusCode.IsPending():
-			return verdict{code: http.StatusServiceUnavailable, reason: "re-query still pending"}
-		case tx.StatusCode != status: // IIMMPACT's answer wins: act on its status instead
-			h.release(ctx, cb.RefID, status)
-			held = false
-			status = tx.StatusCode
-			if v, ok := h.claim(ctx, cb.RefID, status); !ok {
-				return v
-			}
-			held = true
+	if h.cfg.Requery != nil && !cb.StatusCode.IsPending() {
+		rec, status, v, ok := h.requery(hd.ctx, cb)
+		if !ok {
+			return v
 		}
-		cb.Transaction = *tx
+		if status != cb.StatusCode {
+			hd.abandon() // one claim per refid at a time
+			return h.actOnHistory(ctx, cb, rec, status)
+		}
+		confirmWith(cb, rec, status)
 	}
-
-	if err := h.cfg.Handle(work, cb); err != nil {
-		return verdict{code: merchantErrorCode(err), reason: "Handle failed", err: err}
-	}
-	held = false
-	done, cancelDone := storeContext(ctx)
-	defer cancelDone()
-	if err := h.cfg.Store.Complete(done, cb.RefID, status); err != nil {
-		// Handle has acted. A 5xx would make IIMMPACT send it again and, once
-		// the lease lapsed, act twice; acknowledge and shout instead.
-		return verdict{code: http.StatusOK, reason: "handled, but the store did not record it", err: err}
-	}
-	return verdict{code: http.StatusOK, reason: "handled"}
+	return h.run(hd, cb)
 }
 
-// claim asks the store; ok means the caller holds the lease.
-func (h *CallbackHandler) claim(ctx context.Context, refID string, status StatusCode) (verdict, bool) {
-	res, err := h.cfg.Store.Claim(ctx, refID, status, h.cfg.Lease)
+// run calls Handle under hd and records its success; if Handle fails or
+// panics, the lease is released so the next delivery can act.
+func (h *CallbackHandler) run(hd *hold, cb *Callback) verdict {
+	defer hd.abandon()
+	if err := h.cfg.Handle(hd.ctx, cb); err != nil {
+		if cause := context.Cause(hd.ctx); errors.Is(cause, ErrLeaseLost) {
+			err = fmt.Errorf("%w (Handle's context was cancelled: %v)", err, cause)
+		}
+		return verdict{code: merchantErrorCode(err), reason: "Handle failed", err: err}
+	}
+	return hd.complete()
+}
+
+// claimVerdict turns the store's answer into a verdict; ok means act.
+func claimVerdict(res ClaimResult, err error) (verdict, bool) {
 	switch {
 	case err != nil:
 		return verdict{code: http.StatusServiceUnavailable, reason: "store failed", err: err}, false
@@ -318,20 +326,6 @@ func (h *CallbackHandler) claim(ctx context.Context, refID string, status Status
 	}
 	return verdict{code: http.StatusInternalServerError, reason: "store failed",
 		err: errors.New("store answered claim result " + strconv.Itoa(int(res)))}, false
-}
-
-func (h *CallbackHandler) release(ctx context.Context, refID string, status StatusCode) {
-	c, cancel := storeContext(ctx)
-	defer cancel()
-	if err := h.cfg.Store.Release(c, refID, status); err != nil && h.cfg.Logger != nil {
-		h.cfg.Logger.LogAttrs(ctx, slog.LevelError, "iimmpact: callback store release failed; the claim will lapse",
-			slog.String("refid", refID), slog.Int("status_code", int(status)), slog.String("error", err.Error()))
-	}
-}
-
-// storeContext keeps the request's values but not its cancellation.
-func storeContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 }
 
 // log writes one line per request. Errors from Lookup, Verify and Handle

@@ -2,7 +2,9 @@ package iimmpact
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -11,18 +13,33 @@ import (
 // CallbackHandler runs Handle at most once per (refid, status) across
 // IIMMPACT's retries, duplicate deliveries and concurrent requests.
 //
-// It is a claim/complete protocol, so that one store can be shared by many
-// replicas (a database table keyed by refid):
+// It is a lease protocol, so that one store can be shared by many replicas
+// (a database table keyed by refid):
 //
-//  1. Claim(refID, status, lease) asks to act on a status. ClaimAct grants a
-//     lease on the refid until now+lease; no other claim on that refid is
-//     granted while it runs, so Handle never runs twice at once for one
-//     transaction, and its calls for one refid never overlap.
-//  2. Complete(refID, status) records that Handle succeeded and ends the lease.
-//  3. Release(refID, status) ends the lease without recording anything, so
-//     the next delivery of that status can act again.
+//  1. Claim(refID, status, d) asks to act on a status. ClaimAct grants a
+//     Lease on the refid until now+d; no other claim on that refid is
+//     granted while it holds, so Handle never runs twice at once for one
+//     transaction, and its calls for one refid never overlap. Claim returns
+//     a non-zero Lease only with ClaimAct.
+//  2. Renew(l, d) extends the lease to now+d while the work goes on.
+//  3. Complete(l) records that Handle succeeded for l's status and ends the
+//     lease.
+//  4. Release(l) ends the lease without recording anything, so the next
+//     delivery of that status can act again.
 //
-// A worker that crashes holding a lease leaves it to expire; IIMMPACT's next
+// A lease is owned: each grant has its own Token, and Renew, Complete and
+// Release succeed only for the lease that currently holds the refid. For a
+// lapsed or superseded lease they change nothing and return an error
+// wrapping ErrLeaseLost, so a worker that outlived its lease can never free
+// or overwrite the lease of the worker that took over. One exception, the
+// same in both stores of this module: Complete from a lapsed lease that
+// nobody superseded (no claim on the refid was granted since) still
+// records the status and succeeds, because Handle did run and nobody else
+// can have acted in between. Complete repeated after it succeeded succeeds
+// again (a retry whose first answer was lost); Release and Renew after the
+// lease ended return ErrLeaseLost.
+//
+// A worker that crashes holding a lease leaves it to lapse; IIMMPACT's next
 // retry (60 s later, over the default 30 s lease) then acts.
 //
 // Claim must answer, in this order:
@@ -36,13 +53,35 @@ import (
 //   - otherwise ClaimAct, taking the lease.
 //
 // Non-pending statuses (final ones, and undocumented codes) each act once:
-// a Refund after Succesful is a new status and acts; nothing acts after it. Implementations must be
-// safe for concurrent use. An error from any method makes the handler
-// answer 5xx, so IIMMPACT retries.
+// a Refund after Succesful is a new status and acts; nothing acts after it.
+// Implementations must be safe for concurrent use. An error from Claim makes
+// the handler answer 5xx, so IIMMPACT retries.
 type CallbackStore interface {
-	Claim(ctx context.Context, refID string, status StatusCode, lease time.Duration) (ClaimResult, error)
-	Complete(ctx context.Context, refID string, status StatusCode) error
-	Release(ctx context.Context, refID string, status StatusCode) error
+	Claim(ctx context.Context, refID string, status StatusCode, d time.Duration) (Lease, ClaimResult, error)
+	Renew(ctx context.Context, l Lease, d time.Duration) (Lease, error)
+	Complete(ctx context.Context, l Lease) error
+	Release(ctx context.Context, l Lease) error
+}
+
+// Lease is one grant of a claim on a refid, for one status.
+type Lease struct {
+	RefID  string
+	Status StatusCode
+	Token  string    // unique per grant; opaque
+	Until  time.Time // when it lapses unless renewed
+}
+
+// IsZero reports whether l is the zero Lease (no claim was granted).
+func (l Lease) IsZero() bool { return l == Lease{} }
+
+// ErrLeaseLost is wrapped by the error of Renew, Complete or Release when
+// the lease lapsed or another claim superseded it: the call changed
+// nothing. A CallbackHandler cancels Handle's context with it.
+var ErrLeaseLost = errors.New("iimmpact: callback lease lost")
+
+// leaseLost describes which lease was lost, naming only its refid and status.
+func leaseLost(l Lease, why string) error {
+	return fmt.Errorf("%w: refid %q status %d: %s", ErrLeaseLost, l.RefID, int(l.Status), why)
 }
 
 // ClaimResult is the store's answer to a claim. The zero value is not a
@@ -99,8 +138,9 @@ type memEntry struct {
 	final      bool         // a non-pending status was completed
 	pending    StatusCode   // newest pending status completed, if hasPending
 	hasPending bool
-	claimed    StatusCode // status holding the lease, while leaseEnd is in the future
-	leaseEnd   time.Time
+	claimed    StatusCode // status of the latest grant
+	token      string     // the latest grant's token; "" before any
+	leaseEnd   time.Time  // when it lapses; zero once completed or released
 	touched    time.Time
 }
 
@@ -129,9 +169,9 @@ func (s *MemoryCallbackStore) Len() int {
 var errInvalidLease = errors.New("iimmpact: callback claim needs a positive lease")
 
 // Claim implements CallbackStore.
-func (s *MemoryCallbackStore) Claim(_ context.Context, refID string, status StatusCode, lease time.Duration) (ClaimResult, error) {
-	if lease <= 0 {
-		return 0, errInvalidLease
+func (s *MemoryCallbackStore) Claim(_ context.Context, refID string, status StatusCode, d time.Duration) (Lease, ClaimResult, error) {
+	if d <= 0 {
+		return Lease{}, 0, errInvalidLease
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -145,60 +185,85 @@ func (s *MemoryCallbackStore) Claim(_ context.Context, refID string, status Stat
 	e.touched = now
 	switch {
 	case e.isDone(status):
-		return ClaimDuplicate, nil
+		return Lease{}, ClaimDuplicate, nil
 	case status != StatusRefund && e.isDone(StatusRefund):
-		return ClaimStale, nil // a late success after its refund must not deliver again
+		return Lease{}, ClaimStale, nil // a late success after its refund must not deliver again
 	case status.IsPending() && (e.final || (e.hasPending && status <= e.pending)):
-		return ClaimStale, nil
+		return Lease{}, ClaimStale, nil
 	case now.Before(e.leaseEnd):
-		return ClaimBusy, nil
+		return Lease{}, ClaimBusy, nil
 	}
-	e.claimed, e.leaseEnd = status, now.Add(lease)
-	return ClaimAct, nil
+	l := Lease{RefID: refID, Status: status, Token: rand.Text(), Until: now.Add(d)}
+	e.claimed, e.token, e.leaseEnd = status, l.Token, l.Until
+	return l, ClaimAct, nil
 }
 
-// Complete implements CallbackStore. It records the status even if the
-// lease has lapsed: Handle did run.
-func (s *MemoryCallbackStore) Complete(_ context.Context, refID string, status StatusCode) error {
+// holds returns l's entry if l is the refid's latest grant.
+func (s *MemoryCallbackStore) holds(l Lease) *memEntry {
+	e := s.m[l.RefID]
+	if e == nil || l.Token == "" || e.token != l.Token || e.claimed != l.Status {
+		return nil
+	}
+	return e
+}
+
+// Renew implements CallbackStore: it extends l to now+d if l still holds
+// the refid. The Token stays.
+func (s *MemoryCallbackStore) Renew(_ context.Context, l Lease, d time.Duration) (Lease, error) {
+	if d <= 0 {
+		return Lease{}, errInvalidLease
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.m[refID]
-	if e == nil { // swept while Handle ran, which only an absurd lease allows
-		e = &memEntry{}
-		s.m[refID] = e
+	now := s.now()
+	e := s.holds(l)
+	if e == nil || !now.Before(e.leaseEnd) {
+		return Lease{}, leaseLost(l, "lapsed, ended or superseded")
+	}
+	e.touched, e.leaseEnd = now, now.Add(d)
+	l.Until = e.leaseEnd
+	return l, nil
+}
+
+// Complete implements CallbackStore: it records l's status and ends the
+// lease, if no other claim on the refid was granted since l (even if l
+// lapsed: Handle did run, and nobody else can have).
+func (s *MemoryCallbackStore) Complete(_ context.Context, l Lease) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.holds(l)
+	switch {
+	case e == nil:
+		return leaseLost(l, "superseded or forgotten")
+	case e.leaseEnd.IsZero() && !e.isDone(l.Status):
+		return leaseLost(l, "released")
 	}
 	e.touched = s.now()
-	if !e.isDone(status) {
-		e.done = append(e.done, status)
+	if !e.isDone(l.Status) {
+		e.done = append(e.done, l.Status)
 	}
-	if status.IsPending() {
-		if !e.hasPending || status > e.pending {
-			e.pending, e.hasPending = status, true
+	if l.Status.IsPending() {
+		if !e.hasPending || l.Status > e.pending {
+			e.pending, e.hasPending = l.Status, true
 		}
 	} else {
 		e.final = true
 	}
-	if e.claimed == status {
-		e.leaseEnd = time.Time{}
-	}
+	e.leaseEnd = time.Time{}
 	return nil
 }
 
-// Release implements CallbackStore. It ends the lease only if status holds
-// it, so releasing a Processing claim cannot free a Succesful one. (Claims
-// carry no owner token: the handler bounds its work by the lease, so a
-// Release comes after its own lease expired only if Handle ignored its
-// context.)
-func (s *MemoryCallbackStore) Release(_ context.Context, refID string, status StatusCode) error {
+// Release implements CallbackStore: it ends l if l still holds the refid.
+func (s *MemoryCallbackStore) Release(_ context.Context, l Lease) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.m[refID]
-	if e == nil || e.claimed != status {
-		return nil
+	e := s.holds(l)
+	if e == nil || !s.now().Before(e.leaseEnd) {
+		return leaseLost(l, "lapsed, ended or superseded")
 	}
 	e.leaseEnd = time.Time{}
 	if len(e.done) == 0 {
-		delete(s.m, refID) // nothing to remember
+		delete(s.m, l.RefID) // nothing to remember
 	}
 	return nil
 }

@@ -31,130 +31,225 @@ func newTestStore() (*MemoryCallbackStore, *fakeClock) {
 	return s, clk
 }
 
-func TestMemoryStoreProtocol(t *testing.T) {
-	ctx := context.Background()
-	s, _ := newTestStore()
-	claim := func(status StatusCode) ClaimResult {
-		t.Helper()
-		res, err := s.Claim(ctx, "r1", status, time.Minute)
-		require.NoError(t, err)
-		return res
+// driver claims on a store and remembers the lease each refid was last
+// granted, so tests read like the protocol.
+type driver struct {
+	t    *testing.T
+	s    CallbackStore
+	held map[string]Lease
+}
+
+func newDriver(t *testing.T, s CallbackStore) *driver {
+	return &driver{t: t, s: s, held: map[string]Lease{}}
+}
+
+func (d *driver) claim(id string, status StatusCode) ClaimResult {
+	d.t.Helper()
+	l, res, err := d.s.Claim(context.Background(), id, status, time.Minute)
+	require.NoError(d.t, err)
+	if res == ClaimAct {
+		require.Equal(d.t, id, l.RefID)
+		require.Equal(d.t, status, l.Status)
+		require.NotEmpty(d.t, l.Token)
+		d.held[id] = l
+	} else {
+		require.True(d.t, l.IsZero(), "a lease with %v", res)
 	}
+	return res
+}
+
+func (d *driver) complete(id string) {
+	d.t.Helper()
+	require.NoError(d.t, d.s.Complete(context.Background(), d.held[id]))
+}
+func (d *driver) release(id string) {
+	d.t.Helper()
+	require.NoError(d.t, d.s.Release(context.Background(), d.held[id]))
+}
+
+// act claims and completes, requiring the claim to be granted.
+func (d *driver) act(id string, status StatusCode) {
+	d.t.Helper()
+	require.Equal(d.t, ClaimAct, d.claim(id, status))
+	d.complete(id)
+}
+
+func TestMemoryStoreProtocol(t *testing.T) {
+	s, _ := newTestStore()
+	d := newDriver(t, s)
+	claim := func(status StatusCode) ClaimResult { t.Helper(); return d.claim("r1", status) }
 
 	assert.Equal(t, ClaimAct, claim(StatusAccepted))
 	assert.Equal(t, ClaimBusy, claim(StatusProcessing), "one worker per refid")
-	require.NoError(t, s.Complete(ctx, "r1", StatusAccepted))
+	d.complete("r1")
 	assert.Equal(t, ClaimDuplicate, claim(StatusAccepted))
 
 	assert.Equal(t, ClaimAct, claim(StatusProcessing), "newer pending acts")
-	require.NoError(t, s.Complete(ctx, "r1", StatusProcessing))
+	d.complete("r1")
 	assert.Equal(t, ClaimDuplicate, claim(StatusAccepted), "done before, so a duplicate")
 
 	assert.Equal(t, ClaimAct, claim(StatusSuccessful))
 	assert.Equal(t, ClaimBusy, claim(StatusSuccessful), "concurrent duplicate")
-	require.NoError(t, s.Release(ctx, "r1", StatusSuccessful))
+	d.release("r1")
 	assert.Equal(t, ClaimAct, claim(StatusSuccessful), "released: the next delivery acts")
-	require.NoError(t, s.Complete(ctx, "r1", StatusSuccessful))
+	d.complete("r1")
 	assert.Equal(t, ClaimDuplicate, claim(StatusSuccessful))
 	assert.Equal(t, ClaimDuplicate, claim(StatusProcessing))
 
 	assert.Equal(t, ClaimAct, claim(StatusRefund), "a refund after success is a new status")
-	require.NoError(t, s.Complete(ctx, "r1", StatusRefund))
+	d.complete("r1")
 	assert.Equal(t, ClaimDuplicate, claim(StatusSuccessful))
 
 	// A success delivered late, after its refund was handled, never acts.
-	late := func(status StatusCode) ClaimResult {
-		res, err := s.Claim(ctx, "late", status, time.Minute)
-		require.NoError(t, err)
-		return res
-	}
-	assert.Equal(t, ClaimAct, late(StatusRefund))
-	require.NoError(t, s.Complete(ctx, "late", StatusRefund))
-	assert.Equal(t, ClaimStale, late(StatusSuccessful))
-	assert.Equal(t, ClaimStale, late(StatusRejectedByProvider))
-	assert.Equal(t, ClaimStale, late(StatusProcessing))
-	assert.Equal(t, ClaimDuplicate, late(StatusRefund))
+	d.act("late", StatusRefund)
+	assert.Equal(t, ClaimStale, d.claim("late", StatusSuccessful))
+	assert.Equal(t, ClaimStale, d.claim("late", StatusRejectedByProvider))
+	assert.Equal(t, ClaimStale, d.claim("late", StatusProcessing))
+	assert.Equal(t, ClaimDuplicate, d.claim("late", StatusRefund))
 
-	res, err := s.Claim(ctx, "r2", StatusProcessing, time.Minute)
-	require.NoError(t, err)
-	assert.Equal(t, ClaimAct, res, "refids are independent")
+	assert.Equal(t, ClaimAct, d.claim("r2", StatusProcessing), "refids are independent")
 
-	_, err = s.Claim(ctx, "r3", StatusProcessing, 0)
+	_, _, err := s.Claim(context.Background(), "r3", StatusProcessing, 0)
 	assert.Error(t, err)
 }
 
 func TestMemoryStoreNeverMovesBack(t *testing.T) {
-	ctx := context.Background()
 	s, _ := newTestStore()
-	act := func(id string, status StatusCode) {
-		t.Helper()
-		res, err := s.Claim(ctx, id, status, time.Minute)
-		require.NoError(t, err)
-		require.Equal(t, ClaimAct, res)
-		require.NoError(t, s.Complete(ctx, id, status))
-	}
-	claim := func(id string, status StatusCode) ClaimResult {
-		res, err := s.Claim(ctx, id, status, time.Minute)
-		require.NoError(t, err)
-		return res
-	}
-	act("final-first", StatusSuccessful)
-	assert.Equal(t, ClaimStale, claim("final-first", StatusProcessing), "pending after final")
-	assert.Equal(t, ClaimStale, claim("final-first", StatusAccepted))
+	d := newDriver(t, s)
+	d.act("final-first", StatusSuccessful)
+	assert.Equal(t, ClaimStale, d.claim("final-first", StatusProcessing), "pending after final")
+	assert.Equal(t, ClaimStale, d.claim("final-first", StatusAccepted))
 
-	act("failed", StatusRejectedByProvider)
-	assert.Equal(t, ClaimStale, claim("failed", StatusProcessing))
+	d.act("failed", StatusRejectedByProvider)
+	assert.Equal(t, ClaimStale, d.claim("failed", StatusProcessing))
 
-	act("undocumented", StatusCode(99))
-	assert.Equal(t, ClaimStale, claim("undocumented", StatusProcessing), "an undocumented code counts as non-pending")
+	d.act("undocumented", StatusCode(99))
+	assert.Equal(t, ClaimStale, d.claim("undocumented", StatusProcessing), "an undocumented code counts as non-pending")
 
-	act("processing-first", StatusProcessing)
-	assert.Equal(t, ClaimStale, claim("processing-first", StatusAccepted), "older pending")
+	d.act("processing-first", StatusProcessing)
+	assert.Equal(t, ClaimStale, d.claim("processing-first", StatusAccepted), "older pending")
 }
 
-func TestMemoryStoreReleaseOnlyFreesItsOwnStatus(t *testing.T) {
+func TestMemoryStoreReleaseOnlyFreesItsOwnLease(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newTestStore()
-	res, _ := s.Claim(ctx, "r", StatusSuccessful, time.Minute)
-	require.Equal(t, ClaimAct, res)
-	require.NoError(t, s.Release(ctx, "r", StatusProcessing))
-	res, _ = s.Claim(ctx, "r", StatusSuccessful, time.Minute)
-	assert.Equal(t, ClaimBusy, res)
-	require.NoError(t, s.Release(ctx, "r", StatusSuccessful))
+	d := newDriver(t, s)
+	require.Equal(t, ClaimAct, d.claim("r", StatusSuccessful))
+	mine := d.held["r"]
+	other := mine
+	other.Status = StatusProcessing
+	assert.ErrorIs(t, s.Release(ctx, other), ErrLeaseLost, "another status's lease")
+	forged := mine
+	forged.Token = "guess"
+	assert.ErrorIs(t, s.Release(ctx, forged), ErrLeaseLost, "another token")
+	assert.ErrorIs(t, s.Complete(ctx, forged), ErrLeaseLost)
+	_, err := s.Renew(ctx, forged, time.Minute)
+	assert.ErrorIs(t, err, ErrLeaseLost)
+	assert.ErrorIs(t, s.Release(ctx, Lease{}), ErrLeaseLost, "the zero lease")
+	assert.Equal(t, ClaimBusy, d.claim("r", StatusSuccessful), "nothing above freed it")
+	require.NoError(t, s.Release(ctx, mine))
 	assert.Equal(t, 0, s.Len(), "a released refid with nothing done is forgotten")
+	assert.ErrorIs(t, s.Release(ctx, mine), ErrLeaseLost, "released twice")
+	assert.ErrorIs(t, s.Complete(ctx, mine), ErrLeaseLost, "completed after its release")
+}
+
+// The defect of issue 11 at the store: A's lease lapses, B claims the same
+// (refid, status), then A's late Release and Complete must change nothing,
+// so C cannot be granted the refid while B still holds it.
+func TestMemoryStoreLapsedLeaseCannotFreeItsSuccessor(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newTestStore()
+	a, res, err := s.Claim(ctx, "r", StatusSuccessful, 30*time.Second)
+	require.NoError(t, err)
+	require.Equal(t, ClaimAct, res)
+	clk.add(31 * time.Second) // A is slow; its lease lapses
+	b, res, err := s.Claim(ctx, "r", StatusSuccessful, 30*time.Second)
+	require.NoError(t, err)
+	require.Equal(t, ClaimAct, res, "B takes over")
+	assert.NotEqual(t, a.Token, b.Token, "a token per grant")
+
+	assert.ErrorIs(t, s.Release(ctx, a), ErrLeaseLost)
+	_, err = s.Renew(ctx, a, time.Minute)
+	assert.ErrorIs(t, err, ErrLeaseLost)
+	assert.ErrorIs(t, s.Complete(ctx, a), ErrLeaseLost, "superseded: nothing recorded")
+	_, res, err = s.Claim(ctx, "r", StatusSuccessful, 30*time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, ClaimBusy, res, "C must wait for B")
+
+	require.NoError(t, s.Complete(ctx, b))
+	require.NoError(t, s.Complete(ctx, b), "a repeated Complete (a retry) succeeds")
+	_, res, err = s.Claim(ctx, "r", StatusSuccessful, 30*time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, ClaimDuplicate, res)
+	_, err = s.Renew(ctx, b, time.Minute)
+	assert.ErrorIs(t, err, ErrLeaseLost, "no renewal after the end")
+	assert.ErrorIs(t, s.Release(ctx, b), ErrLeaseLost, "no release after the end")
+}
+
+// A Complete from a lapsed lease nobody superseded records the status:
+// Handle did run, and nobody else can have acted in between.
+func TestMemoryStoreLapsedCompleteRecordsIfNotSuperseded(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newTestStore()
+	a, _, err := s.Claim(ctx, "r", StatusSuccessful, 30*time.Second)
+	require.NoError(t, err)
+	clk.add(time.Minute)
+	_, err = s.Renew(ctx, a, time.Minute)
+	assert.ErrorIs(t, err, ErrLeaseLost, "a lapsed lease is not renewed")
+	assert.ErrorIs(t, s.Release(ctx, a), ErrLeaseLost, "nor released")
+	require.NoError(t, s.Complete(ctx, a))
+	_, res, err := s.Claim(ctx, "r", StatusSuccessful, 30*time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, ClaimDuplicate, res)
+}
+
+func TestMemoryStoreRenew(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newTestStore()
+	l, _, err := s.Claim(ctx, "r", StatusSuccessful, 30*time.Second)
+	require.NoError(t, err)
+	for range 5 { // held for 100 s by renewing every 20 s
+		clk.add(20 * time.Second)
+		l2, err := s.Renew(ctx, l, 30*time.Second)
+		require.NoError(t, err)
+		assert.Equal(t, l.Token, l2.Token)
+		assert.Equal(t, clk.now().Add(30*time.Second), l2.Until)
+		l = l2
+		_, res, err := s.Claim(ctx, "r", StatusSuccessful, 30*time.Second)
+		require.NoError(t, err)
+		require.Equal(t, ClaimBusy, res)
+	}
+	_, err = s.Renew(ctx, l, 0)
+	assert.Error(t, err)
+	require.NoError(t, s.Complete(ctx, l))
 }
 
 func TestMemoryStoreLeaseExpires(t *testing.T) {
-	ctx := context.Background()
 	s, clk := newTestStore()
-	res, _ := s.Claim(ctx, "r", StatusSuccessful, 30*time.Second)
+	l, res, _ := s.Claim(context.Background(), "r", StatusSuccessful, 30*time.Second)
 	require.Equal(t, ClaimAct, res)
+	assert.Equal(t, testNow.Add(30*time.Second), l.Until)
 	clk.add(29 * time.Second)
-	res, _ = s.Claim(ctx, "r", StatusSuccessful, 30*time.Second)
+	_, res, _ = s.Claim(context.Background(), "r", StatusSuccessful, 30*time.Second)
 	assert.Equal(t, ClaimBusy, res)
 	clk.add(2 * time.Second) // the first worker crashed; IIMMPACT retries
-	res, _ = s.Claim(ctx, "r", StatusSuccessful, 30*time.Second)
+	_, res, _ = s.Claim(context.Background(), "r", StatusSuccessful, 30*time.Second)
 	assert.Equal(t, ClaimAct, res)
 }
 
 func TestMemoryStoreSweepsIdleRefIDs(t *testing.T) {
-	ctx := context.Background()
 	s, clk := newTestStore()
+	d := newDriver(t, s)
 	s.SetRetention(time.Hour)
 	for _, id := range []string{"a", "b", "c"} {
-		res, _ := s.Claim(ctx, id, StatusSuccessful, time.Minute)
-		require.Equal(t, ClaimAct, res)
-		require.NoError(t, s.Complete(ctx, id, StatusSuccessful))
+		d.act(id, StatusSuccessful)
 	}
 	clk.add(30 * time.Minute)
-	res, _ := s.Claim(ctx, "c", StatusSuccessful, time.Minute) // touches c
-	require.Equal(t, ClaimDuplicate, res)
+	require.Equal(t, ClaimDuplicate, d.claim("c", StatusSuccessful)) // touches c
 	clk.add(31 * time.Minute)
-	res, _ = s.Claim(ctx, "d", StatusProcessing, time.Minute)
-	require.Equal(t, ClaimAct, res)
+	require.Equal(t, ClaimAct, d.claim("d", StatusProcessing))
 	assert.Equal(t, 2, s.Len(), "a and b swept; c and d kept")
-	res, _ = s.Claim(ctx, "c", StatusSuccessful, time.Minute)
-	assert.Equal(t, ClaimDuplicate, res)
+	assert.Equal(t, ClaimDuplicate, d.claim("c", StatusSuccessful))
 
 	assert.Panics(t, func() { s.SetRetention(0) })
 }
@@ -166,7 +261,7 @@ func TestMemoryStoreConcurrentClaims(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 64 {
 		wg.Go(func() {
-			res, err := s.Claim(ctx, "r", StatusSuccessful, time.Minute)
+			_, res, err := s.Claim(ctx, "r", StatusSuccessful, time.Minute)
 			if err == nil && res == ClaimAct {
 				acted.Add(1)
 			}

@@ -81,9 +81,11 @@
 // for, in order: the source must be in an IPAllowlist (403), the payload
 // well formed (400), the refid one you sent and product, account and amount
 // as you sent them (404, 422; Lookup returns your saved request). Then it
-// optionally confirms a final status with IIMMPACT (Requery), and runs your
-// Handle once per (refid, status), also across IIMMPACT's retries. A late
-// Processing never follows a final status.
+// optionally confirms a final status in IIMMPACT's transaction history
+// (Requery: never a new /v2/topup, so it cannot create a payment), and runs
+// your Handle once per (refid, status), also across IIMMPACT's retries,
+// renewing its lease while Handle works. A late Processing never follows a
+// final status.
 //
 //	allow, err := iimmpact.NewIPAllowlist(iimmpact.ProductionCallbackIPs()...)
 //	h, err := iimmpact.NewCallbackHandler(iimmpact.CallbackConfig{
@@ -96,7 +98,9 @@
 //
 // Behind a load balancer, list it in TrustedProxies; X-Forwarded-For is
 // ignored otherwise. The default MemoryCallbackStore serves one process;
-// several replicas need a shared CallbackStore. ParseCallback reads a
+// several replicas need a shared CallbackStore, whose leases are owned: a
+// worker that outlived its lease cannot free another's. A CallbackParser
+// applies the source check in your own router; ParseCallback reads a
 // callback without any checks, and iimmpacttest.NewCallbackRequest builds
 // one for your own tests.
 //

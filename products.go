@@ -102,7 +102,7 @@ func parseAmountList(s string) []Amount {
 	parts := strings.Split(s, ",")
 	out := make([]Amount, 0, len(parts))
 	for _, f := range parts {
-		a, err := ParseAmount(strings.TrimSpace(f))
+		a, err := parseServerAmount(strings.TrimSpace(f))
 		if err != nil {
 			return nil
 		}

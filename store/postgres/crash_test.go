@@ -58,7 +58,7 @@ func TestCrashedClaimLapses(t *testing.T) {
 
 	final := func(p payment) iimmpact.StatusCode { return p.statuses[len(p.statuses)-1] }
 	for id, p := range ps { // the crashed replica claimed every final status, then died
-		res, err := crashed.store.Claim(ctx, id, final(p), lease)
+		_, res, err := crashed.store.Claim(ctx, id, final(p), lease)
 		require.NoError(t, err)
 		require.Equal(t, iimmpact.ClaimAct, res)
 	}

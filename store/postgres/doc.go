@@ -28,14 +28,22 @@
 // A claim whose holder crashed lapses when its lease ends, measured by the
 // database's clock (now()), never a replica's.
 //
-// Claim, Complete and Release are each one SQL statement on one row, so the
-// rules hold under any concurrency without a read-then-write race: Claim is
-// an INSERT ... ON CONFLICT DO UPDATE that takes the lease only when the
-// row's locked, latest state allows it, and returns that state. Complete and
-// Release retry transient failures (a dropped connection, a restarting
-// server) for a few seconds, since both are idempotent and a lost Complete
-// could let a later delivery act again; Claim retries them for one second
-// (it is idempotent too: a retry presents the same lease token).
+// Leases are owned: each grant has a random token, and Renew, Complete and
+// Release name the token, the status and the refid in their WHERE clause,
+// so a replica whose lease lapsed or was superseded changes nothing (its
+// call fails with iimmpact.ErrLeaseLost). Complete still records a lapsed
+// lease that nobody superseded: Handle did run, and nobody else can have.
+//
+// Claim, Renew, Complete and Release are each one SQL statement on one row,
+// so the rules hold under any concurrency without a read-then-write race:
+// Claim is an INSERT ... ON CONFLICT DO UPDATE that takes the lease only
+// when the row's locked, latest state allows it, and returns that state;
+// the others are UPDATEs whose WHERE clause is the ownership check.
+// Complete and Release retry transient failures (a dropped connection, a
+// restarting server) for a few seconds, since a lost Complete could let a
+// later delivery act again (a retried Complete whose first attempt
+// committed succeeds again); Claim and Renew retry them for one second (a
+// retried Claim presents the same lease token).
 //
 // # Schema
 //
@@ -49,15 +57,24 @@
 //	    final       boolean     NOT NULL DEFAULT false,
 //	    pending     bigint,
 //	    claimed     bigint,
-//	    lease_token bigint,
+//	    lease_token text,
 //	    lease_until timestamptz,
 //	    touched_at  timestamptz NOT NULL DEFAULT now()
 //	);
 //
 // done lists the statuses Handle completed; final says one of them is not
 // pending; pending is the newest pending one (NULL if none). claimed is the
-// status of the latest claim, lease_token a random number its claimer chose
+// status of the latest claim, lease_token the random token of that grant
 // and lease_until when it lapses (NULL once completed or released).
+//
+// Migrate also upgrades a table created by this package's first version,
+// whose lease_token was a bigint: under the same lock it runs
+// ALTER TABLE ... ALTER COLUMN lease_token TYPE text USING lease_token::text,
+// which keeps every row (a lease held under an old token keeps blocking
+// other claims until it lapses). The ALTER rewrites the table under an
+// exclusive lock once; callbacks meanwhile wait, or get a 503 that
+// IIMMPACT retries. Replace every replica running the old version when
+// you migrate: the old version ignores tokens when it ends a lease.
 // touched_at is the last Claim or Complete, which Prune reads.
 //
 // Rows are kept until Prune deletes them: call it now and then (say hourly)

@@ -8,7 +8,9 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Migrate creates the Store's table if it does not exist. Every replica
+// Migrate creates the Store's table if it does not exist, and brings a
+// table made by an earlier version up to date without losing a row (today
+// that means lease_token bigint becomes text; see migrateTokenSQL). Every replica
 // may run it at start-up at once: CREATE TABLE IF NOT EXISTS alone can
 // still fail when two sessions race to create the same table, so Migrate
 // holds a transaction-scoped advisory lock, keyed by the table name, while
@@ -21,7 +23,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		if _, err := tx.Exec(ctx, s.sql.create); err != nil {
 			return fmt.Errorf("create: %w", err)
 		}
-		return nil
+		return s.migrateToken(ctx, tx)
 	})
 	if err != nil {
 		return fmt.Errorf("iimmpact/postgres: migrate table %s: %w", s.table, err)
@@ -35,4 +37,24 @@ func migrateLockKey(table string) int64 {
 	h := fnv.New64a()
 	h.Write([]byte("github.com/iimmpact-go/iimmpact/store/postgres.Migrate " + table))
 	return int64(h.Sum64())
+}
+
+// migrateToken converts a first-schema table's bigint lease_token to text.
+// The ALTER rewrites the table under an exclusive lock, once: other
+// replicas' callbacks wait for it (a 503 at worst, which IIMMPACT retries).
+func (s *Store) migrateToken(ctx context.Context, tx pgx.Tx) error {
+	var typ string
+	if err := tx.QueryRow(ctx, s.sql.columnType, s.quoted, "lease_token").Scan(&typ); err != nil {
+		return fmt.Errorf("read lease_token's type: %w", err)
+	}
+	switch typ {
+	case "text":
+		return nil
+	case "bigint":
+		if _, err := tx.Exec(ctx, s.sql.migrateToken); err != nil {
+			return fmt.Errorf("lease_token to text: %w", err)
+		}
+		return nil
+	}
+	return fmt.Errorf("lease_token has type %s, want text", typ)
 }

@@ -47,7 +47,7 @@ func TestMigrateSchemaQualified(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, s.Migrate(ctx))
 	require.NoError(t, s.Migrate(ctx), "twice is harmless")
-	res, err := s.Claim(ctx, "r", iimmpact.StatusSuccessful, time.Minute)
+	_, res, err := s.Claim(ctx, "r", iimmpact.StatusSuccessful, time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, iimmpact.ClaimAct, res)
 
@@ -66,10 +66,14 @@ func TestErrorsBeforeMigrate(t *testing.T) {
 	s, err := New(pool, WithTable(newTable(t, pool)))
 	require.NoError(t, err)
 	start := time.Now()
-	_, err = s.Claim(ctx, "r", iimmpact.StatusSuccessful, time.Minute)
+	_, _, err = s.Claim(ctx, "r", iimmpact.StatusSuccessful, time.Minute)
 	assert.ErrorContains(t, err, `claim refid "r" status 20`)
-	assert.ErrorContains(t, s.Complete(ctx, "r", iimmpact.StatusSuccessful), `complete refid "r" status 20`)
-	assert.ErrorContains(t, s.Release(ctx, "r", iimmpact.StatusSuccessful), `release refid "r" status 20`)
+	l := iimmpact.Lease{RefID: "r", Status: iimmpact.StatusSuccessful, Token: "t"}
+	for op, err := range map[string]error{"complete": s.Complete(ctx, l), "release": s.Release(ctx, l),
+		"renew": func() error { _, err := s.Renew(ctx, l, time.Minute); return err }()} {
+		assert.ErrorContains(t, err, op+` refid "r" status 20`)
+		assert.NotErrorIs(t, err, iimmpact.ErrLeaseLost, "a missing table is not a lost lease")
+	}
 	var pgErr *pgconn.PgError
 	require.ErrorAs(t, err, &pgErr)
 	assert.Equal(t, "42P01", pgErr.Code, "undefined_table")
@@ -79,21 +83,23 @@ func TestErrorsBeforeMigrate(t *testing.T) {
 func TestPrune(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t, newPool(t, 2))
+	leases := map[string]iimmpact.Lease{}
 	for _, id := range []string{"a", "b"} {
-		res, err := s.Claim(ctx, id, iimmpact.StatusSuccessful, time.Minute)
+		l, res, err := s.Claim(ctx, id, iimmpact.StatusSuccessful, time.Minute)
 		require.NoError(t, err)
 		require.Equal(t, iimmpact.ClaimAct, res)
+		leases[id] = l
 	}
-	require.NoError(t, s.Complete(ctx, "a", iimmpact.StatusSuccessful)) // b still holds its lease
+	require.NoError(t, s.Complete(ctx, leases["a"])) // b still holds its lease
 	time.Sleep(50 * time.Millisecond)
-	res, err := s.Claim(ctx, "c", iimmpact.StatusProcessing, time.Millisecond) // fresh
+	_, res, err := s.Claim(ctx, "c", iimmpact.StatusProcessing, time.Millisecond) // fresh
 	require.NoError(t, err)
 	require.Equal(t, iimmpact.ClaimAct, res)
 
 	n, err := s.Prune(ctx, 40*time.Millisecond)
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), n, "only a: b is leased, c is recent")
-	res, err = s.Claim(ctx, "a", iimmpact.StatusSuccessful, time.Minute)
+	_, res, err = s.Claim(ctx, "a", iimmpact.StatusSuccessful, time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, iimmpact.ClaimAct, res, "a pruned refid is forgotten")
 
@@ -152,4 +158,74 @@ func TestRetry(t *testing.T) {
 		return nil
 	})
 	assert.Equal(t, 3, calls)
+}
+
+// firstSchema is the table as the first release of this package created
+// it: lease_token was a bigint.
+const firstSchema = `CREATE TABLE %s (
+    refid       text        PRIMARY KEY,
+    done        bigint[]    NOT NULL DEFAULT '{}',
+    final       boolean     NOT NULL DEFAULT false,
+    pending     bigint,
+    claimed     bigint,
+    lease_token bigint,
+    lease_until timestamptz,
+    touched_at  timestamptz NOT NULL DEFAULT now()
+)`
+
+// Migrate brings a first-schema table up to date in place, from several
+// replicas at once: every row is kept and answers as before, and a lease
+// held under an old token still holds.
+func TestMigrateKeepsRowsOfTheFirstSchema(t *testing.T) {
+	ctx := context.Background()
+	pool := newPool(t, 2)
+	table := newTable(t, pool)
+	_, err := pool.Exec(ctx, fmt.Sprintf(firstSchema, table))
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `INSERT INTO `+table+` (refid, done, final, pending, claimed, lease_token, lease_until) VALUES
+		('succeeded', '{1,20}', true, 1, 20, 11, NULL),
+		('processing', '{1}', false, 1, 1, 12, NULL),
+		('held', '{}', false, NULL, 20, 4242, now() + interval '1 minute'),
+		('lapsed', '{}', false, NULL, 20, 13, now() - interval '1 second')`)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `INSERT INTO `+table+` (refid, done, final, claimed, lease_token)
+		SELECT 'bulk-' || i, '{20}', true, 20, i FROM generate_series(1, 5000) AS i`)
+	require.NoError(t, err)
+
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			s, err := New(newPool(t, 1), WithTable(table))
+			if assert.NoError(t, err) {
+				assert.NoError(t, s.Migrate(ctx))
+			}
+		})
+	}
+	wg.Wait()
+	s, err := New(pool, WithTable(table))
+	require.NoError(t, err)
+	require.NoError(t, s.Migrate(ctx), "again: nothing to do")
+
+	var typ string
+	require.NoError(t, pool.QueryRow(ctx, s.sql.columnType, s.quoted, "lease_token").Scan(&typ))
+	assert.Equal(t, "text", typ)
+	var rows int
+	var token string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM `+table).Scan(&rows))
+	require.NoError(t, pool.QueryRow(ctx, `SELECT lease_token FROM `+table+` WHERE refid = 'held'`).Scan(&token))
+	assert.Equal(t, 5004, rows, "no row lost")
+	assert.Equal(t, "4242", token)
+
+	d := newDriver(t, s)
+	assert.Equal(t, iimmpact.ClaimDuplicate, d.claim("succeeded", iimmpact.StatusSuccessful))
+	assert.Equal(t, iimmpact.ClaimDuplicate, d.claim("succeeded", iimmpact.StatusProcessing))
+	assert.Equal(t, iimmpact.ClaimStale, d.claim("succeeded", iimmpact.StatusAccepted))
+	assert.Equal(t, iimmpact.ClaimStale, d.claim("processing", iimmpact.StatusAccepted))
+	assert.Equal(t, iimmpact.ClaimDuplicate, d.claim("bulk-4999", iimmpact.StatusSuccessful))
+	assert.Equal(t, iimmpact.ClaimBusy, d.claim("held", iimmpact.StatusSuccessful), "an old lease still holds")
+	assert.Equal(t, iimmpact.ClaimAct, d.claim("lapsed", iimmpact.StatusSuccessful))
+	d.complete("lapsed")
+	assert.Equal(t, iimmpact.ClaimAct, d.claim("processing", iimmpact.StatusSuccessful))
+	assert.NoError(t, s.Release(ctx, iimmpact.Lease{RefID: "held", Status: iimmpact.StatusSuccessful, Token: "4242"}),
+		"the old token, as text, still names its lease")
 }

@@ -11,10 +11,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestMatchesMemoryStore runs one random sequence of claims, completions
-// and releases against this store and the SDK's memory store side by side:
-// every Claim must get the same answer from both. Leases are long, so the
-// clocks (the database's here, the process's there) never matter.
+// TestMatchesMemoryStore runs one random sequence of claims, renewals,
+// completions and releases against this store and the SDK's memory store
+// side by side: every Claim must get the same answer from both, and every
+// Renew, Complete and Release must succeed on both or lose the lease on
+// both. Each store's leases are its own (tokens differ); a step uses the
+// refid's current lease, or now and then an older, superseded one. Leases
+// are long, so the clocks (the database's here, the process's there)
+// never matter.
 func TestMatchesMemoryStore(t *testing.T) {
 	ctx := context.Background()
 	pg := newStore(t, newPool(t, 2))
@@ -29,35 +33,56 @@ func TestMatchesMemoryStore(t *testing.T) {
 	for i := range refIDs {
 		refIDs[i] = fmt.Sprintf("r%03d", i)
 	}
-	holder := map[string]iimmpact.StatusCode{} // status of each refid's last granted claim
-	counts := map[iimmpact.ClaimResult]int{}
+	type pair struct{ mem, pg iimmpact.Lease }
+	leases := map[string][]pair{} // each refid's grants, newest last
+	counts := map[string]int{}
 	for step := range 4000 {
 		id := refIDs[rng.IntN(len(refIDs))]
-		status := statuses[rng.IntN(len(statuses))]
-		if h, ok := holder[id]; ok && rng.IntN(3) > 0 {
-			status = h // finish the claim in hand, mostly
-		}
-		switch op := rng.IntN(10); {
-		case op < 5:
-			want, err := mem.Claim(ctx, id, status, time.Hour)
+		grants := leases[id]
+		if op := rng.IntN(10); op < 5 || len(grants) == 0 {
+			status := statuses[rng.IntN(len(statuses))]
+			ml, want, err := mem.Claim(ctx, id, status, time.Hour)
 			require.NoError(t, err)
-			got, err := pg.Claim(ctx, id, status, time.Hour)
+			pl, got, err := pg.Claim(ctx, id, status, time.Hour)
 			require.NoError(t, err)
 			require.Equal(t, want, got, "step %d: claim %s %d", step, id, status)
-			counts[got]++
+			counts[got.String()]++
 			if got == iimmpact.ClaimAct {
-				holder[id] = status
+				leases[id] = append(grants, pair{ml, pl})
 			}
-		case op < 8:
-			require.NoError(t, mem.Complete(ctx, id, status))
-			require.NoError(t, pg.Complete(ctx, id, status))
-		default:
-			require.NoError(t, mem.Release(ctx, id, status))
-			require.NoError(t, pg.Release(ctx, id, status))
+		} else {
+			p := grants[len(grants)-1]
+			if len(grants) > 1 && rng.IntN(4) == 0 {
+				p = grants[rng.IntN(len(grants)-1)] // superseded
+			}
+			var name string
+			var errMem, errPG error
+			switch {
+			case op < 7:
+				name, errMem, errPG = "complete", mem.Complete(ctx, p.mem), pg.Complete(ctx, p.pg)
+			case op < 9:
+				name, errMem, errPG = "release", mem.Release(ctx, p.mem), pg.Release(ctx, p.pg)
+			default:
+				name = "renew"
+				_, errMem = mem.Renew(ctx, p.mem, time.Hour)
+				_, errPG = pg.Renew(ctx, p.pg, time.Hour)
+			}
+			for _, err := range []error{errMem, errPG} {
+				if err != nil {
+					require.ErrorIs(t, err, iimmpact.ErrLeaseLost, "step %d: %s", step, name)
+				}
+			}
+			require.Equal(t, errMem == nil, errPG == nil, "step %d: %s %s %d: memory %v, postgres %v",
+				step, name, id, p.mem.Status, errMem, errPG)
+			if errPG != nil {
+				name += " lost"
+			}
+			counts[name]++
 		}
 	}
-	t.Logf("claim answers: %v", counts)
-	for _, res := range []iimmpact.ClaimResult{iimmpact.ClaimAct, iimmpact.ClaimDuplicate, iimmpact.ClaimStale, iimmpact.ClaimBusy} {
+	t.Logf("answers: %v", counts)
+	for _, res := range []string{"act", "duplicate", "stale", "busy", "complete", "complete lost",
+		"release", "release lost", "renew", "renew lost"} {
 		require.Positive(t, counts[res], "the sequence never produced %s", res)
 	}
 }

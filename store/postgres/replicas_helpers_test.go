@@ -119,35 +119,63 @@ func callbackRequest(p payment, status iimmpact.StatusCode) *http.Request {
 
 // recorder is the merchant's Handle: it records, per refid, the statuses
 // it acted on in order, and notices if two calls for one refid overlap.
+// Every slowEvery-th call takes slowFor (longer than the lease, so only
+// renewal carries it); like any well-behaved Handle it stops, recording
+// nothing, when its context ends.
 type recorder struct {
-	mu       sync.Mutex
-	seen     map[string][]iimmpact.StatusCode
-	active   map[string]bool
-	overlaps []string
-	fail     func(cb *iimmpact.Callback) error // non-nil error: Handle fails without recording
+	mu        sync.Mutex
+	seen      map[string][]iimmpact.StatusCode
+	active    map[string]bool
+	overlaps  []string
+	fail      func(cb *iimmpact.Callback) error // non-nil error: Handle fails without recording
+	slowEvery int64
+	slowFor   time.Duration
+	calls     atomic.Int64
+	slowDone  atomic.Int64   // slow calls that acted
+	slowSpans [][2]time.Time // when each slow call that acted started and ended
 }
 
 func newRecorder() *recorder {
 	return &recorder{seen: map[string][]iimmpact.StatusCode{}, active: map[string]bool{}}
 }
 
-func (r *recorder) handle(_ context.Context, cb *iimmpact.Callback) error {
+func (r *recorder) handle(ctx context.Context, cb *iimmpact.Callback) error {
 	r.mu.Lock()
 	if r.active[cb.RefID] {
 		r.overlaps = append(r.overlaps, cb.RefID)
 	}
 	r.active[cb.RefID] = true
 	r.mu.Unlock()
-	time.Sleep(time.Duration(rand.IntN(200)) * time.Microsecond) // some work, to widen any race
+	work := time.Duration(rand.IntN(200)) * time.Microsecond // some work, to widen any race
+	began := time.Now()
+	slow := r.slowEvery > 0 && r.calls.Add(1)%r.slowEvery == 0
+	if slow {
+		work = r.slowFor
+	}
+	t := time.NewTimer(work)
+	var stopped error
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		t.Stop()
+		stopped = ctx.Err()
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.active[cb.RefID] = false
+	if stopped != nil {
+		return stopped
+	}
 	if r.fail != nil {
 		if err := r.fail(cb); err != nil {
 			return err
 		}
 	}
 	r.seen[cb.RefID] = append(r.seen[cb.RefID], cb.StatusCode)
+	if slow {
+		r.slowDone.Add(1)
+		r.slowSpans = append(r.slowSpans, [2]time.Time{began, time.Now()})
+	}
 	return nil
 }
 
@@ -180,10 +208,11 @@ func (r *recorder) check(t *testing.T, ps map[string]payment) (calls int) {
 		mem := iimmpact.NewMemoryCallbackStore()
 		for _, st := range seen {
 			assert.Contains(t, p.statuses, st, "%s: never sent", id)
-			res, err := mem.Claim(context.Background(), id, st, time.Hour)
+			l, res, err := mem.Claim(context.Background(), id, st, time.Hour)
 			require.NoError(t, err)
-			assert.Equal(t, iimmpact.ClaimAct, res, "%s: %v acted on after %v", id, st, seen)
-			require.NoError(t, mem.Complete(context.Background(), id, st))
+			if assert.Equal(t, iimmpact.ClaimAct, res, "%s: %v acted on after %v", id, st, seen) {
+				require.NoError(t, mem.Complete(context.Background(), l))
+			}
 		}
 	}
 	assert.Len(t, r.seen, len(ps), "a refid nobody paid was handled, or a payment never was")

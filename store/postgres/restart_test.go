@@ -36,8 +36,11 @@ func TestDatabaseRestart(t *testing.T) {
 	table := newStore(t, newPool(t, 1)).table
 	rec := newRecorder()
 	// The lease outlasts the outage and Complete's retries, so a claim held
-	// across the restart cannot lapse before its Complete lands.
+	// across the restart cannot lapse before its Complete lands. A few
+	// Handles take longer than the lease: renewal, failing while the
+	// database is down and succeeding once it is back, carries them.
 	const lease = 8 * time.Second
+	rec.slowEvery, rec.slowFor = 60, lease*5/4
 	var replicas []replica
 	for range 4 {
 		replicas = append(replicas, newReplica(t, table, ps, rec.handle, lease))
@@ -77,8 +80,21 @@ func TestDatabaseRestart(t *testing.T) {
 	assert.Positive(t, answers[http.StatusServiceUnavailable], "no 5xx while the database was down")
 	assert.Positive(t, ackedAfter.Load(), "nothing acknowledged after the restart: the run ended too soon to tell")
 	rec.check(t, ps)
+	assert.Positive(t, rec.slowDone.Load(), "no Handle slower than the lease acted")
+	across := 0
+	for _, span := range rec.slowSpans {
+		if span[0].Before(stopAt) && span[1].After(upAt) {
+			across++
+		}
+	}
+	assert.Positive(t, across, "no slow Handle ran across the outage: renewal was never tested through it")
+	leasesLost := 0
+	for _, r := range replicas {
+		leasesLost += strings.Count(r.logs.String(), "lease lost")
+	}
+	t.Logf("%d slow Handles acted, %d of them across the outage; %d leases lost", rec.slowDone.Load(), across, leasesLost)
 	for i, r := range replicas {
-		lost := strings.Count(r.logs.String(), "did not record")
+		lost := strings.Count(r.logs.String(), "did not record") + strings.Count(r.logs.String(), "lease was lost")
 		assert.Zero(t, lost, "replica %d: Handle acted %d times without the store recording it", i, lost)
 	}
 }
