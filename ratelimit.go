@@ -71,8 +71,8 @@ func newLimiter(r *rateSetting, base string) (*limiter, error) {
 	case math.IsNaN(r.perSecond) || r.perSecond <= 0 || r.burst < 1:
 		return nil, fmt.Errorf("iimmpact: WithRateLimit(%v, %d): need a positive rate and a burst of at least 1", r.perSecond, r.burst)
 	case float64(r.burst)+r.perSecond*banWindow.Seconds() >= banRequests:
-		return nil, fmt.Errorf("iimmpact: WithRateLimit(%v, %d) could send %d requests in 5 minutes and trip IIMMPACT's 240-minute IP ban",
-			r.perSecond, r.burst, banRequests)
+		return nil, fmt.Errorf("iimmpact: WithRateLimit(%v, %d) could send %.0f requests in 5 minutes; %d trip IIMMPACT's 240-minute IP ban",
+			r.perSecond, r.burst, float64(r.burst)+r.perSecond*banWindow.Seconds(), banRequests)
 	}
 	every := time.Duration(float64(time.Second) / r.perSecond)
 	return &limiter{every: every, slack: time.Duration(r.burst) * every}, nil
