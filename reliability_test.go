@@ -111,3 +111,35 @@ func TestReliabilityUnderFaults(t *testing.T) {
 	assert.Equal(t, iimmpact.MustParseAmount(opening).Sub(spent).String(), srv.Balance())
 	t.Logf("%d topup requests for %d payments", srv.Requests("/v2/topup"), len(results))
 }
+
+// The case that started issue 10, end to end: the fake applies the payment,
+// loses the answer behind a 503, then refuses the retry with 403. Topup and
+// WaitTopup must not call that "refused, nothing created".
+func TestLostAnswerThenRefusalIsUnknown(t *testing.T) {
+	for _, wait := range []bool{false, true} {
+		srv := iimmpacttest.NewServer(iimmpacttest.WithSettleAfter(1))
+		srv.ScriptFaults("/v2/topup", iimmpacttest.StatusFault(503).AfterProcessing(), iimmpacttest.StatusFault(403))
+		client := srv.Client(iimmpact.WithRetryPolicy(iimmpact.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
+		req := iimmpact.TopupRequest{RefID: iimmpact.NewRefID(), Product: "D", Account: "0123456789", Amount: iimmpact.MustParseAmount("30")}
+		var err error
+		if wait {
+			_, err = client.WaitTopup(context.Background(), req, iimmpact.WithPollInterval(time.Millisecond, time.Millisecond))
+		} else {
+			_, err = client.Topup(context.Background(), req)
+		}
+		require.ErrorIs(t, err, iimmpact.ErrOutcomeUnknown, "WaitTopup=%v", wait)
+		var ae *iimmpact.APIError
+		require.ErrorAs(t, err, &ae, "the 403 stays visible as the cause")
+		assert.Equal(t, http.StatusForbidden, ae.HTTPStatus)
+		assert.Equal(t, 2, srv.Requests("/v2/topup"), "no poll after a 403")
+		_, created := srv.Transaction(req.RefID)
+		require.True(t, created, "the fake did create the payment")
+
+		// Asking again with the same request settles it, without a second debit.
+		tx, err := client.WaitTopup(context.Background(), req, iimmpact.WithPollInterval(time.Millisecond, time.Millisecond))
+		require.NoError(t, err)
+		assert.True(t, tx.StatusCode.IsSuccess())
+		assert.Equal(t, 1, srv.Debits(req.RefID))
+		srv.Close()
+	}
+}
