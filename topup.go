@@ -88,7 +88,8 @@ func (r TopupRequest) MarshalJSON() ([]byte, error) {
 // Errors, which say what became of the refid:
 //   - ErrInvalidRequest: refused locally, nothing was sent.
 //   - a bare *APIError (a 4xx; errors.Is ErrOutcomeUnknown false): every
-//     attempt was refused, so this call created nothing and the refid is free:
+//     attempt was refused, so this call created nothing (a refid an earlier call
+//     left unknown stays unknown):
 //     fix the input and send the same refid again.
 //   - *OutcomeUnknownError (errors.Is ErrOutcomeUnknown): the payment may
 //     have happened — a timeout, a dropped connection, a 5xx, a redirect,
