@@ -233,7 +233,7 @@ func decodeFor[T any](c *Client, cl call, resp *http.Response, body []byte) (*T,
 	}
 	if cl.match != nil {
 		if err := cl.match(out); err != nil {
-			return nil, &MalformedResponseError{HTTPStatus: resp.StatusCode, Err: err}
+			return nil, &MalformedResponseError{HTTPStatus: resp.StatusCode, Body: capBody(body), Err: err}
 		}
 	}
 	return out, nil

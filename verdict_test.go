@@ -1,6 +1,7 @@
 package iimmpact
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -297,4 +298,31 @@ func TestRedirectsAreNeverFollowed(t *testing.T) {
 	assert.Equal(t, 302, ae.HTTPStatus)
 	assert.Contains(t, err.Error(), "302")
 	assert.Zero(t, elsewhere.Load(), "nothing signed went to the other origin")
+}
+
+// FuzzAPIError: any error body gives an *APIError without a panic, whose
+// text never shows an IC-number-shaped value, and whose status code is
+// claimed only when the body holds one.
+func FuzzAPIError(f *testing.F) {
+	f.Add([]byte(`{"message":"The given data was invalid.","errors":{"amount":["The amount must be an integer."]}}`))
+	f.Add([]byte(`{"data":{"statusCode":58,"remarks":"The account number format is invalid."}}`))
+	f.Add([]byte(`{"data":{"statusCode":"","remarks":"x"}}`))
+	f.Add([]byte(`{"data":{"statusCode":54,"remarks":"Duplicate_RefID"}}`))
+	f.Add([]byte(`{"message":"IC 900101-14-5678, pin: 1234","errors":{"ic":"900101145678"}}`))
+	f.Add([]byte(`{"errors":{"a":[1,{"x":2},"y"]}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		e := newAPIError(400, body)
+		s := e.Error()
+		if icNumber.MatchString(s) {
+			t.Fatalf("IC-shaped value in %q", s)
+		}
+		if e.HasStatusCode && !bytes.Contains(bytes.ToLower(body), []byte("statuscode")) { // JSON keys match case-insensitively
+			t.Fatalf("a status code from nowhere: %q", body)
+		}
+		for _, fe := range e.Fields {
+			for _, m := range fe.Messages {
+				require.False(t, icNumber.MatchString(m))
+			}
+		}
+	})
 }
