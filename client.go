@@ -287,6 +287,12 @@ func (c *Client) attempt(ctx context.Context, cl call, target string, payload []
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
+		// *url.Error quotes the whole URL, query values (account and IC
+		// numbers) included: name the path only.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, nil, fmt.Errorf("iimmpact: %s %s: %w", cl.method, cl.path, err)
 	}
 	defer resp.Body.Close()

@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -174,4 +175,16 @@ func TestSigningLogHidesQueryValues(t *testing.T) {
 	assert.Contains(t, buf.String(), "account_number=…")
 	assert.NotContains(t, buf.String(), "900101145678")
 	assert.NotContains(t, buf.String(), "PTPTN")
+}
+
+// A transport error names the path, never the query: *url.Error would
+// quote an IC number passed as OptionsQuery.AccountNumber.
+func TestTransportErrorsHideTheQuery(t *testing.T) {
+	c, mock := mockClient(t)
+	mock.RegisterNoResponder(func(*http.Request) (*http.Response, error) { return nil, errors.New("connection refused") })
+	_, err := c.Options(context.Background(), OptionsQuery{ProductCode: "PTPTN", FieldID: "loan_account", AccountNumber: "900101145678"})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "900101145678")
+	assert.Contains(t, err.Error(), "GET /v2/options: ")
+	assert.Contains(t, err.Error(), "connection refused")
 }
