@@ -90,26 +90,11 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 		ua = s.userAgent + " " + ua
 	}
 	c.userAgent = []string{ua}
-	hc := &http.Client{}
+	hc, rt := httpClient(s.httpClient)
 	c.timeout = defaultTimeout
-	var rt http.RoundTripper
-	if s.httpClient != nil {
-		*hc = *s.httpClient // a copy: the caller's client is left as it was
-		rt = s.httpClient.Transport
-		if hc.Timeout > 0 {
-			c.timeout = hc.Timeout
-		}
-		// The timeout is applied per attempt through the request context:
-		// http.Client.Timeout over a wrapping RoundTripper costs a goroutine
-		// and a timer per request.
-		hc.Timeout = 0
+	if s.httpClient != nil && s.httpClient.Timeout > 0 {
+		c.timeout = s.httpClient.Timeout
 	}
-	if rt == nil {
-		rt = newTransport()
-	}
-	// Never follow a redirect: the next hop would get the signed headers
-	// and the API key, and a payment's 3xx proves nothing about the refid.
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	if c.limit, err = newLimiter(s.rate, base); err != nil {
 		return nil, err
 	}
@@ -117,6 +102,28 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 	hc.Transport = &Transport{Signer: signer, Base: rt, Clock: c.now, Logger: s.logger, offset: c.offset}
 	c.http = hc
 	return c, nil
+}
+
+// httpClient copies the caller's client (nil for none), leaving theirs as
+// it was, and returns it with the transport to sign over: the caller's, or
+// the SDK's own when there is none.
+func httpClient(caller *http.Client) (*http.Client, http.RoundTripper) {
+	hc := &http.Client{}
+	if caller != nil {
+		*hc = *caller
+	}
+	rt := hc.Transport
+	if rt == nil {
+		rt = newTransport()
+	}
+	// The timeout is applied per attempt through the request context:
+	// http.Client.Timeout over a wrapping RoundTripper costs a goroutine
+	// and a timer per request.
+	hc.Timeout = 0
+	// Never follow a redirect: the next hop would get the signed headers
+	// and the API key, and a payment's 3xx proves nothing about the refid.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return hc, rt
 }
 
 // newTransport is tuned for many concurrent requests to one host: Go's

@@ -153,6 +153,9 @@ type OutcomeUnknownError struct {
 }
 
 func (e *OutcomeUnknownError) Error() string {
+	if errors.Is(e.Err, ErrDuplicateRefID) {
+		return "iimmpact: refid " + strconv.Quote(e.RefID) + " already belongs to a transaction whose outcome is unknown here; reconcile it, never reuse the refid: " + e.Err.Error()
+	}
 	s := "iimmpact: outcome of refid " + strconv.Quote(e.RefID) + " unknown"
 	if e.Last != nil {
 		s += " (last seen " + e.Last.StatusCode.String() + ")"

@@ -105,11 +105,15 @@ func (m *modelServer) RoundTrip(r *http.Request) (*http.Response, error) {
 	} else if !s.refusal() {
 		m.anyProcess = true // the client cannot know it was not
 	}
+	if s.kind <= stepMalformed {
+		return m.answer(s), nil
+	}
+	return m.fault(s)
+}
+
+// answer is a 2xx: the status, one for another request, or an unreadable one.
+func (m *modelServer) answer(s step) *http.Response {
 	switch s.kind {
-	case stepOK:
-		code := m.status()
-		m.answered = &code
-		return m.resp(200, m.txBody(code, m.req)), nil
 	case stepMismatch:
 		other := m.req
 		switch s.v % 4 {
@@ -122,7 +126,7 @@ func (m *modelServer) RoundTrip(r *http.Request) (*http.Response, error) {
 		default:
 			other.Amount = other.Amount.Add(MustParseAmount("0.01"))
 		}
-		return m.resp(200, m.txBody(m.status(), other)), nil
+		return m.resp(200, m.txBody(m.status(), other))
 	case stepMalformed:
 		body := m.txBody(m.status(), m.req)
 		switch s.v % 4 {
@@ -135,7 +139,16 @@ func (m *modelServer) RoundTrip(r *http.Request) (*http.Response, error) {
 		default:
 			body = bytes.Replace(body, []byte(`"statusCode":`+strconv.Itoa(int(m.status()))+`,`), nil, 1)
 		}
-		return m.resp(200, body), nil
+		return m.resp(200, body)
+	}
+	code := m.status()
+	m.answered = &code
+	return m.resp(200, m.txBody(code, m.req))
+}
+
+// fault is every answer that is not a 2xx, or no answer at all.
+func (m *modelServer) fault(s step) (*http.Response, error) {
+	switch s.kind {
 	case step5xx:
 		return m.resp(500+[]int{0, 2, 3, 4}[s.v%4], []byte(`{"message":"Server Error"}`)), nil
 	case step408:

@@ -135,6 +135,7 @@ func TestDuplicateRefID(t *testing.T) {
 	assert.ErrorIs(t, err, ErrDuplicateRefID)
 	requireUnknown(t, err, 400)
 	assert.EqualValues(t, 1, s.n.Load(), "asking again cannot help")
+	assert.Contains(t, err.Error(), "never reuse the refid")
 
 	failed := strings.Replace(string(fixture(t, "topup_failed.json")), `"statusCode": 48`, `"statusCode": 54`, 1)
 	c, _ = scriptServer(t, raw(200, failed))

@@ -67,7 +67,8 @@ func WithOnPoll(f func(*Transaction)) WaitOption { return func(w *waitSettings) 
 // nothing was created (such as HTTP 400 Invalid_Denomination, or a 403).
 // A 403 ends the wait at once (IIMMPACT bans an IP with 403; more polls
 // would only extend it); a 429 waits for its Retry-After, and ends the
-// wait if that is longer than the time left.
+// wait if that is longer than the time left. ErrDuplicateRefID ends it at
+// once too: asking again cannot change that answer.
 func (c *Client) WaitTopup(ctx context.Context, req TopupRequest, opts ...WaitOption) (*Transaction, error) {
 	w := waitSettings{minInterval: 5 * time.Second, maxInterval: 10 * time.Second, timeout: 5 * time.Minute}
 	for _, o := range opts {
