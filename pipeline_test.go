@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -187,4 +188,19 @@ func TestTransportErrorsHideTheQuery(t *testing.T) {
 	assert.NotContains(t, err.Error(), "900101145678")
 	assert.Contains(t, err.Error(), "GET /v2/options: ")
 	assert.Contains(t, err.Error(), "connection refused")
+}
+
+// WaitTopup's polls go through the same limiter as everything else.
+func TestRateLimitPacesPolls(t *testing.T) {
+	_, s := scriptServer(t, send(t, 200, "topup_processing.json"), send(t, 200, "topup_processing.json"),
+		send(t, 200, "topup_processing.json"), send(t, 200, "topup_success.json"))
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	c := realClient(t, srv.URL, WithRateLimit(20, 1))
+	start := time.Now()
+	tx, err := c.WaitTopup(context.Background(), seedTopup(), WithPollInterval(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	assert.Equal(t, StatusSuccessful, tx.StatusCode)
+	assert.EqualValues(t, 4, s.n.Load())
+	assert.GreaterOrEqual(t, time.Since(start), 140*time.Millisecond, "4 polls at 20/s with no burst take 3 intervals")
 }

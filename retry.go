@@ -27,12 +27,14 @@ type RetryPolicy struct {
 	// drawn uniformly from [0, min(MaxDelay, BaseDelay·2^retry)] ("full
 	// jitter"), so clients that failed together do not retry together.
 	BaseDelay, MaxDelay time.Duration
-	// MaxRetryAfter is the longest Retry-After honoured; a longer one ends
-	// the retries at once rather than holding the caller.
+	// MaxRetryAfter is the longest Retry-After honoured; a longer one (or
+	// one too large to represent) ends the retries at once rather than
+	// holding the caller.
 	MaxRetryAfter time.Duration
 	// Budget is a client-wide bucket of retry tokens, one per retry, refilled
 	// one per BudgetRefill. It caps retries across all goroutines so a storm
-	// of failures cannot grow into the 30,000-requests-per-5-minutes ban.
+	// of failures cannot grow into the 30,000-requests-per-5-minutes ban;
+	// WithRateLimit paces every request, retries included, beneath it.
 	Budget       int
 	BudgetRefill time.Duration
 	// OnRetry, if set, is called before each wait. It must not block.
