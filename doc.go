@@ -44,7 +44,8 @@
 //
 // Topup sends once (with safe retries); WaitTopup also polls while the
 // payment is pending, every 5 to 10 seconds as IIMMPACT advises. Both
-// return the transaction and a nil error whenever IIMMPACT reported one, so
+// return the transaction and a nil error whenever IIMMPACT reported this
+// request's transaction (same refid, product, account and amount), so
 // the status is read from tx.StatusCode:
 //
 //	switch {
