@@ -44,6 +44,8 @@ type Client struct {
 	userAgent []string // the User-Agent header value, shared by every request
 	retry     RetryPolicy
 	budget    *tokenBucket
+	limit     *limiter      // client-wide pace of every attempt and poll
+	pollFloor time.Duration // the least WithPollInterval accepts (MinPollInterval)
 	skew      atomic.Int64  // learnt clock offset in ns, added to X-Timestamp
 	timeout   time.Duration // per attempt; 0 for none
 }
@@ -70,9 +72,12 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{base: base, logger: s.logger, now: s.clock, retry: DefaultRetryPolicy()}
+	c := &Client{base: base, logger: s.logger, now: s.clock, retry: DefaultRetryPolicy(), pollFloor: MinPollInterval}
 	if c.now == nil {
 		c.now = time.Now
+	}
+	if u, _ := url.Parse(base); isLoopback(u.Hostname()) {
+		c.pollFloor = loopbackPollFloor // a local fake, not IIMMPACT's allowance
 	}
 	if s.retry != nil {
 		if err := s.retry.validate(); err != nil {
@@ -85,25 +90,40 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 		ua = s.userAgent + " " + ua
 	}
 	c.userAgent = []string{ua}
-	hc := &http.Client{}
+	hc, rt := httpClient(s.httpClient)
 	c.timeout = defaultTimeout
-	var rt http.RoundTripper
-	if s.httpClient != nil {
-		*hc = *s.httpClient // a copy: the caller's client is left as it was
-		rt = s.httpClient.Transport
-		c.timeout = hc.Timeout
-		// The timeout is applied per attempt through the request context:
-		// http.Client.Timeout over a wrapping RoundTripper costs a goroutine
-		// and a timer per request.
-		hc.Timeout = 0
+	if s.httpClient != nil && s.httpClient.Timeout > 0 {
+		c.timeout = s.httpClient.Timeout
 	}
-	if rt == nil {
-		rt = newTransport()
+	if c.limit, err = newLimiter(s.rate, base); err != nil {
+		return nil, err
 	}
 	c.budget = newTokenBucket(c.retry.Budget, c.retry.BudgetRefill)
 	hc.Transport = &Transport{Signer: signer, Base: rt, Clock: c.now, Logger: s.logger, offset: c.offset}
 	c.http = hc
 	return c, nil
+}
+
+// httpClient copies the caller's client (nil for none), leaving theirs as
+// it was, and returns it with the transport to sign over: the caller's, or
+// the SDK's own when there is none.
+func httpClient(caller *http.Client) (*http.Client, http.RoundTripper) {
+	hc := &http.Client{}
+	if caller != nil {
+		*hc = *caller
+	}
+	rt := hc.Transport
+	if rt == nil {
+		rt = newTransport()
+	}
+	// The timeout is applied per attempt through the request context:
+	// http.Client.Timeout over a wrapping RoundTripper costs a goroutine
+	// and a timer per request.
+	hc.Timeout = 0
+	// Never follow a redirect: the next hop would get the signed headers
+	// and the API key, and a payment's 3xx proves nothing about the refid.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return hc, rt
 }
 
 // newTransport is tuned for many concurrent requests to one host: Go's
@@ -161,6 +181,9 @@ type call struct {
 	query  url.Values // signed through CanonicalQuery
 	body   any        // JSON-encoded once; nil for none
 	refID  string     // set for payments: unknown results become ErrOutcomeUnknown
+	// match, if set, checks that a decoded 2xx answer is for this request;
+	// an error makes the answer malformed (for a payment: outcome unknown).
+	match func(out any) error
 
 	retrySafe bool // a non-GET that may be sent twice (it sets a value)
 }
@@ -172,17 +195,9 @@ type checker interface{ check() error }
 // do is the one request pipeline: encode once, then per attempt send a
 // freshly signed request, map non-2xx to *APIError and decode into a new T;
 // the retry policy decides whether to go again. Every endpoint goes
-// through it. For payments (cl.refID set) a result that leaves the outcome
-// unknown is wrapped in *OutcomeUnknownError.
+// through it. For payments (cl.refID set) the verdict is about the refid
+// across all attempts: see verdict.
 func do[T any](ctx context.Context, c *Client, cl call) (*T, error) {
-	out, err := run[T](ctx, c, cl)
-	if err != nil && cl.refID != "" && outcomeUnknown(err) {
-		return nil, &OutcomeUnknownError{RefID: cl.refID, Err: err}
-	}
-	return out, err
-}
-
-func run[T any](ctx context.Context, c *Client, cl call) (*T, error) {
 	var payload []byte
 	if cl.body != nil {
 		var err error
@@ -192,23 +207,43 @@ func run[T any](ctx context.Context, c *Client, cl call) (*T, error) {
 	}
 	target := c.base + cl.path
 	if len(cl.query) > 0 {
-		target += "?" + cl.query.Encode()
+		// The query goes out in its canonical order, so that a server
+		// reading the URL's order and one sorting it sign the same string.
+		target += "?" + encodeCanonical(cl.query)
 	}
 	r := c.newRetrier(cl)
 	for {
 		resp, body, err := c.attempt(ctx, cl, target, payload)
 		if err == nil {
 			var out *T
-			if out, err = decode[T](resp.StatusCode, body); err == nil {
-				r.succeeded()
+			if out, err = decodeFor[T](c, cl, resp, body); err == nil {
 				return out, nil
 			}
 		}
+		r.saw(err)
 		again, err := r.again(ctx, resp, err)
 		if !again {
-			return nil, err
+			return nil, r.verdict(err)
 		}
 	}
+}
+
+// decodeFor decodes one answer and checks that it is for this call.
+func decodeFor[T any](c *Client, cl call, resp *http.Response, body []byte) (*T, error) {
+	out, err := decode[T](resp.StatusCode, body)
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) {
+			ae.RetryAfter, _ = retryAfter(resp, c.now())
+		}
+		return nil, err
+	}
+	if cl.match != nil {
+		if err := cl.match(out); err != nil {
+			return nil, &MalformedResponseError{HTTPStatus: resp.StatusCode, Body: capBody(body), Err: err}
+		}
+	}
+	return out, nil
 }
 
 // emptyOK is implemented by results that a 2xx with no body at all may
@@ -242,6 +277,9 @@ func (c *Client) attempt(ctx context.Context, cl call, target string, payload []
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
+	if err := c.limit.wait(ctx, c.logger); err != nil {
+		return nil, nil, fmt.Errorf("iimmpact: %s %s: waiting for the client's rate limit: %w", cl.method, cl.path, err)
+	}
 	var rd io.Reader
 	if payload != nil {
 		rd = bytes.NewReader(payload)
@@ -256,6 +294,12 @@ func (c *Client) attempt(ctx context.Context, cl call, target string, payload []
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
+		// *url.Error quotes the whole URL, query values (account and IC
+		// numbers) included: name the path only.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, nil, fmt.Errorf("iimmpact: %s %s: %w", cl.method, cl.path, err)
 	}
 	defer resp.Body.Close()
@@ -289,12 +333,13 @@ func readAll(resp *http.Response) ([]byte, error) {
 }
 
 // outcomeUnknown reports whether err leaves a payment's result unknown: no
-// answer, a server error, or an answer that could not be read. A 4xx means
-// IIMMPACT refused the request without creating a transaction.
+// answer, a server error, a redirect, or an answer that could not be read
+// or was for another request. Only a 4xx refusal (other than a duplicate
+// refid) shows that IIMMPACT created nothing for this attempt.
 func outcomeUnknown(err error) bool {
 	var ae *APIError
 	if errors.As(err, &ae) {
-		return ae.HTTPStatus >= 500 || ae.HTTPStatus == http.StatusRequestTimeout
+		return ae.HTTPStatus >= 500 || ae.HTTPStatus < 400 || ae.HTTPStatus == http.StatusRequestTimeout || ae.duplicateRefID()
 	}
 	return !errors.Is(err, ErrInvalidRequest)
 }

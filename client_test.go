@@ -195,7 +195,7 @@ func TestTopup400IsNotConsumed(t *testing.T) {
 	assert.Equal(t, 400, ae.HTTPStatus)
 	assert.Equal(t, StatusInvalidDenomination, ae.StatusCode)
 	assert.Equal(t, "Invalid_Denomination", ae.Remarks)
-	assert.False(t, ae.RefIDConsumed())
+	assert.NotErrorIs(t, err, ErrDuplicateRefID)
 	assert.NotErrorIs(t, err, ErrOutcomeUnknown)
 	assert.Contains(t, err.Error(), "Invalid_Denomination")
 }

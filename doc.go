@@ -44,7 +44,8 @@
 //
 // Topup sends once (with safe retries); WaitTopup also polls while the
 // payment is pending, every 5 to 10 seconds as IIMMPACT advises. Both
-// return the transaction and a nil error whenever IIMMPACT reported one, so
+// return the transaction and a nil error whenever IIMMPACT reported this
+// request's transaction (same refid, product, account and amount), so
 // the status is read from tx.StatusCode:
 //
 //	switch {
@@ -54,25 +55,52 @@
 //	default:                         // refund or undocumented: reconcile by hand
 //	}
 //
-// # When the answer is lost
+// # What an error says about the payment
 //
-// A timeout, a dropped connection or a 5xx on a payment does not mean it
-// failed. The error then wraps ErrOutcomeUnknown, and *OutcomeUnknownError
-// carries the refid and the last state seen. Ask again with the same
-// request, or wait for the callback; never refund and never retry with a new
-// refid, which could pay twice.
+// A verdict is about the refid, across every attempt of a call and every
+// poll of a wait, not about the last attempt:
 //
-//	if errors.Is(err, iimmpact.ErrOutcomeUnknown) {
-//		// keep the order pending; ask again with the same req later
+//	switch {
+//	case errors.Is(err, iimmpact.ErrDuplicateRefID):
+//		// the refid belongs to a transaction with other details, maybe paid:
+//		// reconcile it; never reuse the refid, never refund
+//	case errors.Is(err, iimmpact.ErrOutcomeUnknown):
+//		// maybe paid: keep the order pending, ask again with the same req
+//	case err != nil:
+//		// every attempt was refused: this call created nothing
 //	}
 //
-// An HTTP 400 (such as Invalid_Denomination) is an *APIError: nothing was
-// created and the refid is not consumed, so fix the input and send again.
+// ErrOutcomeUnknown (an *OutcomeUnknownError with the refid and Last, the
+// last transaction seen) means the payment may have happened: a timeout,
+// a dropped connection, a 5xx, a 408, a redirect, an unreadable answer, an
+// answer whose refid, product, account or amount differ from the request,
+// or any refusal, exhausted retries, over-long Retry-After or cancelled
+// ctx after one of those. Ask again with the same request, or wait for the
+// callback; never refund and never retry with a new refid, which could
+// pay twice. errors.As still reaches the last *APIError, the cause.
+//
+// A bare *APIError (errors.Is ErrOutcomeUnknown false) from Topup or
+// WaitTopup means every attempt of that call was refused with a 4xx, such
+// as HTTP 400 Invalid_Denomination: the call created nothing, so fix the
+// input and send the same refid again. It speaks only for that call: a
+// refid an earlier call left unknown stays unknown until a 2xx answer for
+// it. IIMMPACT's validation errors carry Fields, in both of its forms.
+//
+// ErrDuplicateRefID (which also matches ErrOutcomeUnknown) is a refusal
+// saying the refid already belongs to a transaction (HTTP 400, statusCode
+// 54 Duplicate_RefID). An HTTP 200 transaction "Failed" with code 54 is
+// instead a final failure of this very refid.
+//
 // Other errors match the sentinels ErrUnauthorized, ErrForbidden (also how
-// IIMMPACT announces a 240-minute IP ban: never retried), ErrRateLimited,
-// ErrServer and ErrMalformedResponse with errors.Is, and *APIError or
-// *MalformedResponseError with errors.As, which carry the HTTP status and
-// the first 4 KiB of the body.
+// IIMMPACT announces a 240-minute IP ban: never retried, and the end of a
+// WaitTopup), ErrRateLimited, ErrServer and ErrMalformedResponse with
+// errors.Is, and *APIError or *MalformedResponseError with errors.As,
+// which carry the HTTP status and the first 4 KiB of the body, with PINs
+// and IC numbers blanked.
+//
+// Every request of a client, retries and polls included, is paced by one
+// client-wide limiter (WithRateLimit), so a client alone never reaches
+// IIMMPACT's ban of 30,000 requests in 5 minutes.
 //
 // # Receiving callbacks
 //

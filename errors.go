@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -29,18 +31,34 @@ var (
 	ErrOutcomeUnknown = errors.New("iimmpact: payment outcome unknown")
 	// ErrInvalidRequest: the request was refused locally, before the network.
 	ErrInvalidRequest = errors.New("iimmpact: invalid request")
+	// ErrDuplicateRefID: IIMMPACT refused a topup because its refid already
+	// belongs to a transaction (HTTP 4xx, statusCode 54, "Duplicate_RefID"),
+	// typically one sent earlier with other product, account or amount. That
+	// transaction may have been paid: the error also wraps ErrOutcomeUnknown.
+	// Never reuse the refid for another order and never treat the order as
+	// unpaid; look the refid up (Transactions, or Topup with the request as
+	// first sent) and reconcile. An HTTP 200 "Failed" with code 54 is
+	// different: a final failure of this very refid.
+	ErrDuplicateRefID = errors.New("iimmpact: refid already belongs to a transaction")
 )
 
 // maxErrorBody caps the bytes of a response body kept in an error.
 const maxErrorBody = 4 << 10
 
-// APIError is a non-2xx answer from IIMMPACT.
+// APIError is a non-2xx answer from IIMMPACT. On a payment it proves that
+// nothing was created only when Topup returns it bare; wrapped in an
+// *OutcomeUnknownError it is merely the last answer seen.
 type APIError struct {
-	HTTPStatus int        // the HTTP status code
-	StatusCode StatusCode // data.statusCode, when the body had one
-	Remarks    string     // data.remarks, e.g. "Invalid_Denomination"
-	Message    string     // message, error or error_message from the body
-	Body       []byte     // the raw body, capped at 4 KiB
+	HTTPStatus    int        // the HTTP status code
+	StatusCode    StatusCode // data.statusCode; meaningful only if HasStatusCode
+	HasStatusCode bool       // the body carried a data.statusCode (0 is Accepted, not "none")
+	Remarks       string     // data.remarks, e.g. "Invalid_Denomination"
+	Message       string     // message, error or error_message from the body, redacted
+	Fields        []FieldError
+	Body          []byte // the raw body, capped at 4 KiB, secrets blanked
+
+	// RetryAfter is the server's Retry-After (on a 429 or 503), 0 if none.
+	RetryAfter time.Duration
 
 	// ClockSkew is set on a 401 whose Date header shows the local clock is
 	// off by more than 30 s: the likely cause of the refusal.
@@ -55,16 +73,29 @@ func (e *APIError) Error() string {
 	if e.Remarks != "" {
 		s += ": " + e.Remarks
 	}
-	if e.Message != "" {
+	if e.Message != "" && e.Message != e.Remarks {
 		s += ": " + e.Message
+	}
+	for _, f := range e.Fields {
+		if f.Field != "" {
+			s += "; " + f.Field + ": " + strings.Join(f.Messages, " ")
+		}
 	}
 	if e.ClockSkew != 0 {
 		s += " (local clock is " + e.ClockSkew.String() + " off IIMMPACT's; fix NTP)"
 	}
-	if e.StatusCode != 0 {
+	if e.HasStatusCode {
 		s += " (statusCode " + e.StatusCode.String() + ")"
 	}
 	return s
+}
+
+// FieldError is one request field IIMMPACT's validation refused, from
+// Laravel's {"errors":{"amount":["..."]}} or, since 23 March 2026, the
+// remarks of a statusCode 58 answer ("The amount must be an integer.").
+type FieldError struct {
+	Field    string   // e.g. "amount", "account"; "" when the answer names none
+	Messages []string // IIMMPACT's text, redacted
 }
 
 // Is maps the HTTP status to the package's sentinels.
@@ -78,15 +109,21 @@ func (e *APIError) Is(target error) bool {
 		return e.HTTPStatus == http.StatusTooManyRequests
 	case ErrServer:
 		return e.HTTPStatus >= 500
+	case ErrDuplicateRefID:
+		return e.duplicateRefID()
 	}
 	return false
 }
 
-// RefIDConsumed reports whether a topup that got this error used up its refid.
-// IIMMPACT creates no transaction when it refuses a request with a 4xx (the
-// seed's HTTP 400 Invalid_Denomination case): fix the input and send the same
-// refid again. A 5xx is never an APIError from Topup; it is ErrOutcomeUnknown.
-func (e *APIError) RefIDConsumed() bool { return false }
+// duplicateRefID: a refusal saying the refid is taken. Code 54 also means
+// "daily limit reached", but only in an HTTP 200 transaction; in a 4xx the
+// safe reading is that a transaction holds the refid.
+func (e *APIError) duplicateRefID() bool {
+	if e.HTTPStatus < 400 || e.HTTPStatus > 499 {
+		return false
+	}
+	return (e.HasStatusCode && e.StatusCode == StatusDuplicateOrLimit) || strings.EqualFold(e.Remarks, "Duplicate_RefID")
+}
 
 // MalformedResponseError is a response whose body could not be read as
 // documented: HTML from a proxy, truncated JSON, wrong types, no "data".
@@ -104,8 +141,11 @@ func (e *MalformedResponseError) Unwrap() error        { return e.Err }
 func (e *MalformedResponseError) Is(target error) bool { return target == ErrMalformedResponse }
 
 // OutcomeUnknownError says a topup's result could not be learnt: a timeout,
-// a dropped connection, a 5xx or an unreadable answer. The payment may have
-// happened. Call Topup (or WaitTopup) again with the same request.
+// a dropped connection, a 5xx, an unreadable answer, an answer for another
+// request, or any refusal after an attempt that may have been processed.
+// The payment may have happened. Call Topup (or WaitTopup) again with the
+// same request; errors.As on it reaches the last *APIError or transport
+// error, which is the cause, never the verdict.
 type OutcomeUnknownError struct {
 	RefID string       // the refid to ask about again
 	Last  *Transaction // the last state seen, if any
@@ -113,6 +153,9 @@ type OutcomeUnknownError struct {
 }
 
 func (e *OutcomeUnknownError) Error() string {
+	if errors.Is(e.Err, ErrDuplicateRefID) {
+		return "iimmpact: refid " + strconv.Quote(e.RefID) + " already belongs to a transaction whose outcome is unknown here; reconcile it, never reuse the refid: " + e.Err.Error()
+	}
 	s := "iimmpact: outcome of refid " + strconv.Quote(e.RefID) + " unknown"
 	if e.Last != nil {
 		s += " (last seen " + e.Last.StatusCode.String() + ")"
@@ -139,20 +182,22 @@ func capBody(b []byte) []byte {
 var secretValue = regexp.MustCompile(`"(pin|ic_number|secret|webhook_secret|signing_secret)"\s*:\s*"(?:[^"\\]|\\.)*"?`)
 
 // newAPIError reads what it can of an error body. The documented shapes are
-// {"data":{"statusCode":58,"remarks":"..."}}, {"error":..,"message":..},
-// {"message":"Forbidden"} and {"error_message":..}; anything else (an HTML
-// page) is kept only as Body.
+// {"data":{"statusCode":58,"remarks":"..."}}, Laravel's {"message":"The
+// given data was invalid.","errors":{"amount":["..."]}},
+// {"error":..,"message":..}, {"message":"Forbidden"} and
+// {"error_message":..}; anything else (an HTML page) is kept only as Body.
 func newAPIError(status int, body []byte) *APIError {
 	e := &APIError{HTTPStatus: status, Body: capBody(body)}
 	var w struct {
 		Data *struct {
-			StatusCode *json.Number `json:"statusCode"`
-			Remarks    any          `json:"remarks"`
-			Message    any          `json:"message"`
+			StatusCode json.RawMessage `json:"statusCode"`
+			Remarks    any             `json:"remarks"`
+			Message    any             `json:"message"`
 		} `json:"data"`
-		Error        any `json:"error"`
-		Message      any `json:"message"`
-		ErrorMessage any `json:"error_message"`
+		Errors       map[string]any `json:"errors"`
+		Error        any            `json:"error"`
+		Message      any            `json:"message"`
+		ErrorMessage any            `json:"error_message"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber() // numbers stay text: no float ever touches a body
@@ -163,11 +208,7 @@ func newAPIError(status int, body []byte) *APIError {
 	// there and a terser data.message ("Invalid account no") beside it.
 	e.Message = text(w.ErrorMessage)
 	if d := w.Data; d != nil {
-		if d.StatusCode != nil {
-			if n, err := d.StatusCode.Int64(); err == nil {
-				e.StatusCode = StatusCode(n)
-			}
-		}
+		e.StatusCode, e.HasStatusCode = parseStatusCode(d.StatusCode)
 		e.Remarks = text(d.Remarks)
 		if e.Message == "" {
 			e.Message = text(d.Message)
@@ -178,10 +219,70 @@ func newAPIError(status int, body []byte) *APIError {
 			e.Message = text(m)
 		}
 	}
+	e.Fields = fieldErrors(w.Errors)
+	if e.Fields == nil && e.HasStatusCode && e.StatusCode == StatusInvalidDenomination && strings.Contains(e.Remarks, " ") {
+		// The 2026 form: Laravel's message moved into remarks.
+		e.Fields = []FieldError{{Field: fieldOf(e.Remarks), Messages: []string{e.Remarks}}}
+	}
 	return e
 }
 
-// text renders a JSON scalar for an error message, capped; objects are dropped.
+// fieldErrors reads Laravel's "errors" object, fields in name order.
+func fieldErrors(m map[string]any) []FieldError {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]FieldError, 0, len(m))
+	for k, v := range m {
+		f := FieldError{Field: redactText(k)}
+		switch v := v.(type) {
+		case []any:
+			for _, x := range v {
+				if t := text(x); t != "" {
+					f.Messages = append(f.Messages, t)
+				}
+			}
+		default:
+			if t := text(v); t != "" {
+				f.Messages = append(f.Messages, t)
+			}
+		}
+		out = append(out, f)
+	}
+	slices.SortFunc(out, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+	return out
+}
+
+// laravelField finds the field in Laravel's "The amount must be ..." text.
+var laravelField = regexp.MustCompile(`^The ([a-z][a-z0-9_ .]*?) (?:field |must |is |format |may |has |should |does )`)
+
+func fieldOf(msg string) string {
+	m := laravelField.FindStringSubmatch(msg)
+	if m == nil {
+		return ""
+	}
+	return strings.ReplaceAll(m[1], " ", "_")
+}
+
+// parseStatusCode reads data.statusCode as a number or a string holding
+// one. Absent, null, "" or anything else is "no status code", never 0.
+func parseStatusCode(raw json.RawMessage) (StatusCode, bool) {
+	b := bytes.TrimSpace(raw)
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		b = bytes.TrimSpace(b[1 : len(b)-1])
+	}
+	if len(b) == 0 || b[0] == '+' {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(b), 10, 32)
+	if err != nil {
+		return 0, false
+	}
+	return StatusCode(n), true
+}
+
+// text renders a JSON scalar for an error message, redacted and capped;
+// objects are dropped.
 func text(v any) string {
 	var s string
 	switch v := v.(type) {
@@ -195,5 +296,19 @@ func text(v any) string {
 	if len(s) > 200 {
 		s = s[:200] + "…"
 	}
-	return s
+	return redactText(s)
+}
+
+// icNumber matches a Malaysian IC number (YYMMDD-PB-###G, dashes optional);
+// secretWord matches "pin: 1234"-style text. Server messages sometimes echo
+// the request, and an error is logged.
+var (
+	icNumber   = regexp.MustCompile(`\b\d{6}-?\d{2}-?\d{4}\b`)
+	secretWord = regexp.MustCompile(`(?i)\b(pin|ic[ _]?(?:number|no)|secret)(\s*[:=]\s*)"?[^\s",;]+`)
+)
+
+// redactText blanks IC-number-shaped values and PIN-like fields in text.
+func redactText(s string) string {
+	s = secretWord.ReplaceAllString(s, "$1$2[REDACTED]")
+	return icNumber.ReplaceAllString(s, "[REDACTED]")
 }

@@ -113,11 +113,11 @@ func ExampleClient_Topup() {
 	// A denomination Digi does not sell is refused before anything is created.
 	req.RefID, req.Amount = "digi-reload-20250115-002", iimmpact.MustParseAmount("22.23")
 	_, err = client.Topup(ctx, req)
-	fmt.Println(errors.As(err, &apiErr), apiErr.StatusCode, apiErr.RefIDConsumed())
+	fmt.Println(errors.As(err, &apiErr), apiErr.StatusCode, errors.Is(err, iimmpact.ErrOutcomeUnknown))
 	// Output:
 	// paid 30 cost 29.4
 	// 20 (successful) 1
-	// true 58 (invalid denomination) false
+	// true 58 (invalid amount, account or denomination) false
 }
 
 func ExampleClient_WaitTopup() {
@@ -315,7 +315,7 @@ func ExampleAPIError() {
 	_, err := srv.Client().Topup(context.Background(), req)
 	var apiErr *iimmpact.APIError
 	if errors.As(err, &apiErr) {
-		fmt.Println(apiErr.HTTPStatus, apiErr.StatusCode, apiErr.Remarks, "consumed:", apiErr.RefIDConsumed())
+		fmt.Println(apiErr.HTTPStatus, apiErr.StatusCode, apiErr.Remarks, "unknown:", errors.Is(err, iimmpact.ErrOutcomeUnknown))
 	}
-	// Output: 400 43 (insufficient wallet credit) Insufficient_Balance consumed: false
+	// Output: 400 43 (insufficient wallet credit) Insufficient_Balance unknown: false
 }

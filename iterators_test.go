@@ -55,9 +55,9 @@ func TestAllTransactions(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, []string{"905000000", "905000001", "905000002", "905000003", "905000004"}, ids)
 		assert.Equal(t, []string{
-			"date=2025-05-01+-+2025-05-31&limit=2&status=SUCCESSFUL&status=FAILED",
-			"date=2025-05-01+-+2025-05-31&limit=2&offset=2&status=SUCCESSFUL&status=FAILED",
-			"date=2025-05-01+-+2025-05-31&limit=2&offset=4&status=SUCCESSFUL&status=FAILED",
+			"date=2025-05-01+-+2025-05-31&limit=2&status=FAILED&status=SUCCESSFUL",
+			"date=2025-05-01+-+2025-05-31&limit=2&offset=2&status=FAILED&status=SUCCESSFUL",
+			"date=2025-05-01+-+2025-05-31&limit=2&offset=4&status=FAILED&status=SUCCESSFUL",
 		}, *queries)
 	})
 	t.Run("exact last page", func(t *testing.T) {

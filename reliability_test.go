@@ -16,10 +16,13 @@ import (
 
 // TestReliabilityUnderFaults is the money-safety proof: 200 concurrent
 // WaitTopup calls against a fake that fails 30% of topup exchanges (5xx,
-// 429, resets, timeouts, and answers lost after the payment was applied),
-// with payments settling only after several polls. Every call ends in its
-// true final state, the wallet is debited exactly once per successful refid,
-// and the balance is the opening balance less the successful costs.
+// 429, resets, timeouts, answers lost after the payment was applied, and
+// 400, 401 and 403 refusals that can follow them), with payments settling
+// only after several polls. Every verdict is checked against the fake when
+// it is given: "nothing created" (a bare error) only when the fake holds no
+// transaction for the refid. In the end every call reaches its true final
+// state, the wallet is debited exactly once per successful refid, and the
+// balance is the opening balance less the successful costs.
 func TestReliabilityUnderFaults(t *testing.T) {
 	const opening = "1000000"
 	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance(opening), iimmpacttest.WithSettleAfter(3), iimmpacttest.WithSeed(7))
@@ -28,10 +31,13 @@ func TestReliabilityUnderFaults(t *testing.T) {
 		iimmpacttest.StatusFault(500), iimmpacttest.StatusFault(503), iimmpacttest.StatusFault(502),
 		iimmpacttest.RateLimitFault(time.Second), iimmpacttest.ResetFault(), iimmpacttest.DelayFault(2*time.Second),
 		iimmpacttest.StatusFault(500).AfterProcessing(), iimmpacttest.ResetFault().AfterProcessing(),
-		iimmpacttest.DelayFault(2*time.Second).AfterProcessing(), iimmpacttest.TruncateFault().AfterProcessing())
+		iimmpacttest.DelayFault(2*time.Second).AfterProcessing(), iimmpacttest.TruncateFault().AfterProcessing(),
+		iimmpacttest.StatusFault(503).AfterProcessing(), iimmpacttest.StatusFault(403), iimmpacttest.StatusFault(400),
+		iimmpacttest.StatusFault(401))
 
 	client := srv.Client(
 		iimmpact.WithHTTPClient(&http.Client{Timeout: 250 * time.Millisecond}), // a slow answer is a timeout
+		iimmpact.WithRateLimit(0, 0), // a loopback fake: nothing to ban
 		iimmpact.WithRetryPolicy(iimmpact.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond,
 			MaxRetryAfter: 2 * time.Second, Budget: 1 << 20}))
 
@@ -52,16 +58,29 @@ func TestReliabilityUnderFaults(t *testing.T) {
 			defer wg.Done()
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			// A merchant whose wait ends unknown, or who was refused with a
-			// 429 before anything was created, asks again with the same request.
+			// A merchant whose wait ends unknown asks again with the same
+			// request, and keeps the refid unknown until a final status: a
+			// later call's refusal speaks only for that call's attempts. One
+			// told that nothing was created asks again too (the refusals
+			// here are injected, the request itself is fine).
+			unknown := false
 			for ctx.Err() == nil {
 				tx, err := client.WaitTopup(ctx, r.req, iimmpact.WithPollInterval(time.Millisecond, 5*time.Millisecond), iimmpact.WithWaitTimeout(20*time.Second))
 				if err == nil {
 					r.tx = tx
 					return
 				}
-				if !errors.Is(err, iimmpact.ErrOutcomeUnknown) && !errors.Is(err, iimmpact.ErrRateLimited) {
-					t.Errorf("refid %s: %v", r.req.RefID, err)
+				if errors.Is(err, iimmpact.ErrOutcomeUnknown) {
+					unknown = true
+					continue
+				}
+				var ae *iimmpact.APIError
+				if !errors.As(err, &ae) {
+					t.Errorf("refid %s: untyped verdict %v", r.req.RefID, err)
+					return
+				}
+				if real, ok := srv.Transaction(r.req.RefID); ok && !unknown {
+					t.Errorf("refid %s: told nothing was created (%v), but the fake holds it as %d", r.req.RefID, err, real.StatusCode)
 					return
 				}
 			}
@@ -91,4 +110,36 @@ func TestReliabilityUnderFaults(t *testing.T) {
 	}
 	assert.Equal(t, iimmpact.MustParseAmount(opening).Sub(spent).String(), srv.Balance())
 	t.Logf("%d topup requests for %d payments", srv.Requests("/v2/topup"), len(results))
+}
+
+// The case that started issue 10, end to end: the fake applies the payment,
+// loses the answer behind a 503, then refuses the retry with 403. Topup and
+// WaitTopup must not call that "refused, nothing created".
+func TestLostAnswerThenRefusalIsUnknown(t *testing.T) {
+	for _, wait := range []bool{false, true} {
+		srv := iimmpacttest.NewServer(iimmpacttest.WithSettleAfter(1))
+		srv.ScriptFaults("/v2/topup", iimmpacttest.StatusFault(503).AfterProcessing(), iimmpacttest.StatusFault(403))
+		client := srv.Client(iimmpact.WithRetryPolicy(iimmpact.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
+		req := iimmpact.TopupRequest{RefID: iimmpact.NewRefID(), Product: "D", Account: "0123456789", Amount: iimmpact.MustParseAmount("30")}
+		var err error
+		if wait {
+			_, err = client.WaitTopup(context.Background(), req, iimmpact.WithPollInterval(time.Millisecond, time.Millisecond))
+		} else {
+			_, err = client.Topup(context.Background(), req)
+		}
+		require.ErrorIs(t, err, iimmpact.ErrOutcomeUnknown, "WaitTopup=%v", wait)
+		var ae *iimmpact.APIError
+		require.ErrorAs(t, err, &ae, "the 403 stays visible as the cause")
+		assert.Equal(t, http.StatusForbidden, ae.HTTPStatus)
+		assert.Equal(t, 2, srv.Requests("/v2/topup"), "no poll after a 403")
+		_, created := srv.Transaction(req.RefID)
+		require.True(t, created, "the fake did create the payment")
+
+		// Asking again with the same request settles it, without a second debit.
+		tx, err := client.WaitTopup(context.Background(), req, iimmpact.WithPollInterval(time.Millisecond, time.Millisecond))
+		require.NoError(t, err)
+		assert.True(t, tx.StatusCode.IsSuccess())
+		assert.Equal(t, 1, srv.Debits(req.RefID))
+		srv.Close()
+	}
 }

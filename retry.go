@@ -27,12 +27,14 @@ type RetryPolicy struct {
 	// drawn uniformly from [0, min(MaxDelay, BaseDelay·2^retry)] ("full
 	// jitter"), so clients that failed together do not retry together.
 	BaseDelay, MaxDelay time.Duration
-	// MaxRetryAfter is the longest Retry-After honoured; a longer one ends
-	// the retries at once rather than holding the caller.
+	// MaxRetryAfter is the longest Retry-After honoured; a longer one (or
+	// one too large to represent) ends the retries at once rather than
+	// holding the caller.
 	MaxRetryAfter time.Duration
 	// Budget is a client-wide bucket of retry tokens, one per retry, refilled
 	// one per BudgetRefill. It caps retries across all goroutines so a storm
-	// of failures cannot grow into the 30,000-requests-per-5-minutes ban.
+	// of failures cannot grow into the 30,000-requests-per-5-minutes ban;
+	// WithRateLimit paces every request, retries included, beneath it.
 	Budget       int
 	BudgetRefill time.Duration
 	// OnRetry, if set, is called before each wait. It must not block.
@@ -123,17 +125,35 @@ func (b *tokenBucket) take() bool {
 // (spec §2.4, unverified), so a smaller threshold is the safe side.
 const skewThreshold = 30 * time.Second
 
-// retrier decides, after each failed attempt of one call, whether to go again.
+// retrier decides, after each failed attempt of one call, whether to go
+// again, and what the call's failure means.
 type retrier struct {
 	c         *Client
 	cl        call
 	attempts  int
 	skewTried bool
+	unknown   bool // a payment attempt may have been processed: sticky
 }
 
 func (c *Client) newRetrier(cl call) retrier { return retrier{c: c, cl: cl} }
 
-func (r *retrier) succeeded() {}
+// saw records a failed attempt. Once one attempt of a payment may have been
+// processed, no later answer but a 2xx for this request can settle it.
+func (r *retrier) saw(err error) {
+	if r.cl.refID != "" && outcomeUnknown(err) {
+		r.unknown = true
+	}
+}
+
+// verdict is the call's error once it stops. For a payment, a refusal
+// proves nothing was created only if no attempt before it may have been
+// processed; anything else is an unknown outcome of the refid.
+func (r *retrier) verdict(err error) error {
+	if r.cl.refID == "" || (!r.unknown && !outcomeUnknown(err)) {
+		return err
+	}
+	return &OutcomeUnknownError{RefID: r.cl.refID, Err: err}
+}
 
 // again reports whether to make another attempt after err (resp is the
 // response, if any), having waited as the policy says. When it says no, the
@@ -254,11 +274,26 @@ func retryAfter(resp *http.Response, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+	if isDigits(v) {
+		s, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || s > int64(maxDuration/time.Second) {
+			return maxDuration, true // too long to represent: longer than any wait
+		}
 		return time.Duration(s) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return max(t.Sub(now), 0), true
 	}
 	return 0, false
+}
+
+const maxDuration = time.Duration(1<<63 - 1)
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

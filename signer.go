@@ -117,8 +117,10 @@ func (s *Signer) sign(req *http.Request, body []byte, now time.Time, nonce strin
 	b = append(b, ':')
 	b = append(b, enc[:]...)
 	if debug != nil && debug.Enabled(req.Context(), slog.LevelDebug) {
-		// The canonical string holds no secret; the key and signature stay out.
-		debug.LogAttrs(req.Context(), slog.LevelDebug, "iimmpact: signing", slog.String("canonical", string(b)))
+		// The key and signature stay out, and so do query values, which
+		// can be an IC or account number: the keys are enough to debug.
+		logged := strings.Replace(string(b), ":"+query+":", ":"+queryKeys(query)+":", 1)
+		debug.LogAttrs(req.Context(), slog.LevelDebug, "iimmpact: signing", slog.String("canonical", logged))
 	}
 	st.mac.Reset()
 	st.mac.Write(b)
@@ -179,6 +181,50 @@ func CanonicalQuery(v url.Values) string {
 	return b.String()
 }
 
+// queryKeys is a canonical query with every value replaced by "…".
+func queryKeys(q string) string {
+	if q == "" {
+		return ""
+	}
+	pairs := strings.Split(q, "&")
+	for i, p := range pairs {
+		if k, _, ok := strings.Cut(p, "="); ok {
+			pairs[i] = k + "=…"
+		}
+	}
+	return strings.Join(pairs, "&")
+}
+
+// encodeCanonical writes v as a URL query in CanonicalQuery's order (keys,
+// then a key's values, sorted byte-wise), percent-encoded. Sent this way,
+// the query reads the same whether a server keeps the URL's order of
+// repeated values or sorts them.
+func encodeCanonical(v url.Values) string {
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		vs := v[k]
+		if len(vs) > 1 {
+			vs = slices.Clone(vs)
+			slices.Sort(vs)
+		}
+		ek := url.QueryEscape(k)
+		for _, x := range vs {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(ek)
+			b.WriteByte('=')
+			b.WriteString(url.QueryEscape(x))
+		}
+	}
+	return b.String()
+}
+
 // Transport is an http.RoundTripper that signs every request it sends, once
 // per attempt: each retry gets a fresh timestamp and nonce, and the bytes
 // hashed are the bytes sent. Put retries above it, never below (a retry below
@@ -198,21 +244,19 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A shallow copy with its own headers: RoundTrip must not modify req.
-	var resent *atomic.Int32
-	var r *http.Request
-	if body == nil {
-		// net/http silently resends a bodiless request when a reused
-		// keep-alive connection dies, headers and all. If IIMMPACT had read
-		// the first copy, it refuses the second as a nonce replay: count the
-		// writes, so that such a refusal can go back to the caller's retry
-		// loop, which signs afresh, instead of surfacing as a 401.
-		resent = new(atomic.Int32)
-		r = req.WithContext(httptrace.WithClientTrace(req.Context(),
-			&httptrace.ClientTrace{WroteHeaders: func() { resent.Add(1) }}))
-	} else {
-		r = new(http.Request)
-		*r = *req
+	// net/http silently resends a request, headers and all, when a reused
+	// HTTP/1 keep-alive connection dies before a bodiless request is
+	// answered, and over HTTP/2 after GOAWAY, REFUSED_STREAM or a
+	// PROTOCOL_ERROR reset (a signed POST too: its GetBody allows it). If
+	// IIMMPACT had read the first copy, it refuses the second as a nonce
+	// replay: count the header writes, so that such a refusal goes back to
+	// the caller's retry loop, which signs afresh, instead of surfacing as
+	// a 401 (for a payment, a refusal that would wrongly mean "nothing was
+	// created").
+	resent := new(atomic.Int32)
+	r := req.WithContext(httptrace.WithClientTrace(req.Context(),
+		&httptrace.ClientTrace{WroteHeaders: func() { resent.Add(1) }}))
+	if body != nil {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 		r.ContentLength = int64(len(body))
@@ -244,7 +288,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		base = http.DefaultTransport
 	}
 	resp, err := base.RoundTrip(r)
-	if err == nil && resp.StatusCode == http.StatusUnauthorized && resent != nil && resent.Load() > 1 {
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && resent.Load() > 1 {
 		resp.Body.Close()
 		return nil, errResent
 	}

@@ -31,7 +31,7 @@ const (
 	StatusTimeout                StatusCode = 55 // failed at the provider by timeout
 	StatusBlacklisted            StatusCode = 56 // account blacklisted
 	StatusNumberActivated        StatusCode = 57 // customer's mobile number activated
-	StatusInvalidDenomination    StatusCode = 58 // invalid denomination
+	StatusInvalidDenomination    StatusCode = 58 // invalid amount, account or denomination (validation)
 	StatusInvalidDenominationAlt StatusCode = 61 // invalid denomination
 )
 
@@ -52,7 +52,7 @@ var statusText = map[StatusCode]string{
 	StatusTimeout:                "failed by provider timeout",
 	StatusBlacklisted:            "account blacklisted",
 	StatusNumberActivated:        "mobile number activated",
-	StatusInvalidDenomination:    "invalid denomination",
+	StatusInvalidDenomination:    "invalid amount, account or denomination",
 	StatusInvalidDenominationAlt: "invalid denomination",
 }
 

@@ -79,30 +79,51 @@ func (r TopupRequest) MarshalJSON() ([]byte, error) {
 // Topup sends a payment, or asks for the state of one already sent: call it
 // again with the identical request (same RefID) to poll.
 //
-// Whenever IIMMPACT reports a transaction (HTTP 200) the result is that
+// Whenever IIMMPACT reports this transaction (HTTP 2xx whose refid,
+// product, account and amount are the request's) the result is that
 // transaction and a nil error, whatever its status: read tx.StatusCode.
 // Pending (Accepted, Processing) is not failure. A final "Failed" (HTTP 200)
 // has consumed the refid; a new attempt needs a new one.
 //
-// Errors: ErrInvalidRequest before the network; *APIError for a 4xx, which
-// created no transaction (the refid is not consumed: fix the input and send
-// the same refid); and *OutcomeUnknownError (errors.Is ErrOutcomeUnknown)
-// for a timeout, a dropped connection, a 5xx or an unreadable answer: the
-// payment may have happened, so ask again with the same request, never
-// refund and never switch refid.
+// Errors, which say what became of the refid:
+//   - ErrInvalidRequest: refused locally, nothing was sent.
+//   - a bare *APIError (a 4xx; errors.Is ErrOutcomeUnknown false): every
+//     attempt was refused, so this call created nothing (a refid an earlier call
+//     left unknown stays unknown):
+//     fix the input and send the same refid again.
+//   - *OutcomeUnknownError (errors.Is ErrOutcomeUnknown): the payment may
+//     have happened — a timeout, a dropped connection, a 5xx, a redirect,
+//     an unreadable answer or one for another request, or any refusal after
+//     such an attempt. Ask again with the same request; never refund and
+//     never switch refid. errors.As reaches the last *APIError, if any.
+//   - ErrDuplicateRefID (also ErrOutcomeUnknown): the refid already belongs
+//     to a transaction with other details. Reconcile it; do not reuse it.
 func (c *Client) Topup(ctx context.Context, req TopupRequest) (*Transaction, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	env, err := do[envelope[Transaction]](ctx, c, call{method: http.MethodPost, path: "/v2/topup", body: req, refID: req.RefID})
+	env, err := do[envelope[Transaction]](ctx, c, call{method: http.MethodPost, path: "/v2/topup", body: req, refID: req.RefID,
+		match: func(out any) error { return req.matches(out.(*envelope[Transaction]).Data) }})
 	if err != nil {
 		return nil, err
 	}
-	if tx := env.Data; tx.RefID != req.RefID {
-		return nil, &OutcomeUnknownError{RefID: req.RefID, Err: &MalformedResponseError{HTTPStatus: http.StatusOK,
-			Err: fmt.Errorf("answer is for refid %q", tx.RefID)}}
-	}
 	return env.Data, nil
+}
+
+// matches reports whether tx is an answer for r: an answer about another
+// refid, product, account or amount is not this request's status.
+func (r *TopupRequest) matches(tx *Transaction) error {
+	switch {
+	case tx.RefID != r.RefID:
+		return fmt.Errorf("answer is for refid %q", tx.RefID)
+	case tx.Product != r.Product:
+		return fmt.Errorf("answer is for product %q, not %q", tx.Product, r.Product)
+	case tx.Account != r.Account:
+		return errors.New("answer is for another account")
+	case tx.Amount.Cmp(r.Amount) != 0:
+		return fmt.Errorf("answer is for amount %s, not %s", tx.Amount, r.Amount)
+	}
+	return nil
 }
 
 // errNoStatusCode: a transaction without a status code cannot be acted on.

@@ -33,36 +33,38 @@ type Transaction struct {
 func (t *Transaction) Outcome() Outcome { return t.StatusCode.Outcome() }
 
 type transactionWire struct {
-	StatusCode  *wire.Int   `json:"statusCode"`
-	Status      wire.String `json:"status"`
-	Account     wire.String `json:"account"`
-	Product     wire.String `json:"product"`
-	ProductName wire.String `json:"productName"`
-	Amount      Amount      `json:"amount"`
-	SN          wire.String `json:"sn"`
-	PIN         wire.String `json:"pin"`
-	Expiry      wire.String `json:"expiry"`
-	Cost        Amount      `json:"cost"`
-	Balance     Amount      `json:"balance"`
-	Remarks     wire.String `json:"remarks"`
-	RefID       wire.String `json:"refid"`
-	Timestamp   wire.Time   `json:"timestamp"`
-	Note        wire.String `json:"note"`
-	VoucherLink wire.String `json:"voucherlink"`
+	StatusCode  json.RawMessage `json:"statusCode"`
+	Status      wire.String     `json:"status"`
+	Account     wire.String     `json:"account"`
+	Product     wire.String     `json:"product"`
+	ProductName wire.String     `json:"productName"`
+	Amount      Amount          `json:"amount"`
+	SN          wire.String     `json:"sn"`
+	PIN         wire.String     `json:"pin"`
+	Expiry      wire.String     `json:"expiry"`
+	Cost        Amount          `json:"cost"`
+	Balance     Amount          `json:"balance"`
+	Remarks     wire.String     `json:"remarks"`
+	RefID       wire.String     `json:"refid"`
+	Timestamp   wire.Time       `json:"timestamp"`
+	Note        wire.String     `json:"note"`
+	VoucherLink wire.String     `json:"voucherlink"`
 }
 
 // UnmarshalJSON reads IIMMPACT's transaction object (the value of "data").
-// A transaction without a statusCode is an error: it cannot be acted on.
+// A transaction without a statusCode (absent, null or "") is an error: it
+// cannot be acted on, and must never read as 0, Accepted.
 func (t *Transaction) UnmarshalJSON(b []byte) error {
 	var w transactionWire
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	if w.StatusCode == nil {
+	code, ok := parseStatusCode(w.StatusCode)
+	if !ok {
 		return errNoStatusCode
 	}
 	*t = Transaction{
-		StatusCode: StatusCode(*w.StatusCode), Status: string(w.Status), RefID: string(w.RefID),
+		StatusCode: code, Status: string(w.Status), RefID: string(w.RefID),
 		Account: string(w.Account), Product: string(w.Product), ProductName: string(w.ProductName),
 		Amount: w.Amount, Cost: w.Cost, Balance: w.Balance, SN: string(w.SN), PIN: string(w.PIN),
 		Expiry: string(w.Expiry), Remarks: string(w.Remarks), Note: string(w.Note),

@@ -110,7 +110,7 @@ type TransactionRecord struct {
 	Account         string
 	Sender          string // the IP that sent the request
 	MemberID        string
-	StatusCode      StatusCode // -1 when IIMMPACT sent none
+	StatusCode      StatusCode // -1 when IIMMPACT sent none (absent, null or "")
 	StatusName      string     // as sent, e.g. "Successful"
 	SN              string
 	PIN             string // voucher PIN: secret
@@ -119,13 +119,18 @@ type TransactionRecord struct {
 	VoucherLink     string
 }
 
-// Outcome is the record's coarse state, from its code or else its name.
+// Outcome is the record's coarse state, from its code, or from its name
+// only when the record has no code: an undocumented code is unknown,
+// whatever its name says, so that it is never taken for a failure.
 func (r *TransactionRecord) Outcome() Outcome {
-	if r.StatusCode.IsKnown() {
+	if r.StatusCode != noStatusCode {
 		return r.StatusCode.Outcome()
 	}
 	return ParseOutcome(r.StatusName)
 }
+
+// noStatusCode is TransactionRecord.StatusCode when IIMMPACT sent none.
+const noStatusCode StatusCode = -1
 
 // String summarises the record without its PIN.
 func (r TransactionRecord) String() string {
@@ -139,35 +144,35 @@ func (r TransactionRecord) GoString() string { return "iimmpact.TransactionRecor
 // UnmarshalJSON reads the documented record, whose fields are all strings.
 func (r *TransactionRecord) UnmarshalJSON(b []byte) error {
 	var w struct {
-		TrxID           wire.String `json:"trxid"`
-		Date            wire.Time   `json:"date"`
-		ProductCode     wire.String `json:"product_code"`
-		ProductName     wire.String `json:"product_name"`
-		BillerCode      wire.String `json:"biller_code"`
-		ProductImageURL wire.String `json:"product_image_url"`
-		Category        wire.String `json:"category"`
-		Amount          Amount      `json:"amount"`
-		Account         wire.String `json:"account"`
-		Sender          wire.String `json:"sender"`
-		MemberID        wire.String `json:"member_id"`
-		StatusCode      *wire.Int   `json:"status_code"`
-		StatusName      wire.String `json:"status_name"`
-		ResponseDate    wire.Time   `json:"response_date"`
-		Price           Amount      `json:"price"`
-		SN              wire.String `json:"sn"`
-		PIN             wire.String `json:"pin"`
-		Expiry          wire.String `json:"expiry"`
-		Remarks         wire.String `json:"remarks"`
-		RefID           wire.String `json:"refid"`
-		VoucherLink     wire.String `json:"voucherlink"`
-		Currency        wire.String `json:"currency"`
+		TrxID           wire.String     `json:"trxid"`
+		Date            wire.Time       `json:"date"`
+		ProductCode     wire.String     `json:"product_code"`
+		ProductName     wire.String     `json:"product_name"`
+		BillerCode      wire.String     `json:"biller_code"`
+		ProductImageURL wire.String     `json:"product_image_url"`
+		Category        wire.String     `json:"category"`
+		Amount          Amount          `json:"amount"`
+		Account         wire.String     `json:"account"`
+		Sender          wire.String     `json:"sender"`
+		MemberID        wire.String     `json:"member_id"`
+		StatusCode      json.RawMessage `json:"status_code"`
+		StatusName      wire.String     `json:"status_name"`
+		ResponseDate    wire.Time       `json:"response_date"`
+		Price           Amount          `json:"price"`
+		SN              wire.String     `json:"sn"`
+		PIN             wire.String     `json:"pin"`
+		Expiry          wire.String     `json:"expiry"`
+		Remarks         wire.String     `json:"remarks"`
+		RefID           wire.String     `json:"refid"`
+		VoucherLink     wire.String     `json:"voucherlink"`
+		Currency        wire.String     `json:"currency"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	code := StatusCode(-1)
-	if w.StatusCode != nil {
-		code = StatusCode(*w.StatusCode)
+	code, ok := parseStatusCode(w.StatusCode)
+	if !ok {
+		code = noStatusCode
 	}
 	*r = TransactionRecord{
 		TrxID: string(w.TrxID), RefID: string(w.RefID), Date: w.Date.Time, ResponseDate: w.ResponseDate.Time,
