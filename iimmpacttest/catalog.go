@@ -171,11 +171,11 @@ type catalogGroup struct {
 }
 
 type catalogProduct struct {
-	Code           string            `json:"code"`
-	Name           string            `json:"name"`
-	ProductType    string            `json:"product_type"`
-	ImageURL       string            `json:"image_url"`
-	ProcessingTime string            `json:"processing_time"`
+	Code           string         `json:"code"`
+	Name           string         `json:"name"`
+	ProductType    string         `json:"product_type"`
+	ImageURL       string         `json:"image_url"`
+	ProcessingTime string         `json:"processing_time"`
 	DisplayName    string         `json:"display_name"`
 	Fields         []catalogField `json:"fields"`
 	Fulfillment    map[string]any `json:"fulfillment"`

@@ -17,13 +17,13 @@ type product struct {
 	note          string // data.note on success
 	voucher       bool   // success carries pin, expiry and voucherlink
 
-	integerOnly    bool         // open amount in whole ringgit only ("The amount must be an integer.")
-	phoneAccount   bool         // the account must look like a Malaysian mobile number
-	requiredExtras []string     // extras keys the payment guide marks mandatory
-	plans          []plan       // subproducts chosen by extras.subproduct_code; the amount is the plan's price
-	billers        []biller     // JomPAY billers chosen by extras.biller_code
-	loanAccounts   bool         // PTPTN: extras.subproduct_code is the loan account derived from the IC
-	categoryCode   string       // product_category_code in catalog events
+	integerOnly    bool     // open amount in whole ringgit only ("The amount must be an integer.")
+	phoneAccount   bool     // the account must look like a Malaysian mobile number
+	requiredExtras []string // extras keys the payment guide marks mandatory
+	plans          []plan   // subproducts chosen by extras.subproduct_code; the amount is the plan's price
+	billers        []biller // JomPAY billers chosen by extras.biller_code
+	loanAccounts   bool     // PTPTN: extras.subproduct_code is the loan account derived from the IC
+	categoryCode   string   // product_category_code in catalog events
 }
 
 // productListing is one /v2/product-list record, fields in IIMMPACT's order.
@@ -90,9 +90,9 @@ func catalogue() []product {
 			AccountType:          "account_number",
 			IsRefundable:         true,
 		},
-		minAmount:  mustMoney("minimum", "1"),
-		maxAmount:  mustMoney("maximum", "5000"),
-		discountBP: 200,
+		minAmount:    mustMoney("minimum", "1"),
+		maxAmount:    mustMoney("maximum", "5000"),
+		discountBP:   200,
 		snPrefix:     "TN",
 		note:         "Bill payment received.",
 		categoryCode: "UTILITIES",

@@ -59,7 +59,7 @@ func jompay() product {
 	return product{listing: l, minAmount: mustMoney("minimum", "1"), maxAmount: mustMoney("maximum", "5000"),
 		discountBP: 0, snPrefix: "JP", note: "Bill payment received.", categoryCode: "JOMPAY",
 		requiredExtras: []string{"biller_code", "ic_number"},
-		billers: []biller{{billerWater, "Demo Water Sdn Bhd", false}, {billerInsurance, "Demo Insurance Berhad", true}}}
+		billers:        []biller{{billerWater, "Demo Water Sdn Bhd", false}, {billerInsurance, "Demo Insurance Berhad", true}}}
 }
 
 func ptptn() product {
