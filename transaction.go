@@ -129,4 +129,3 @@ func (r TopupRequest) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("refid", r.RefID), slog.String("product", r.Product),
 		slog.String("account", r.Account), slog.String("amount", r.Amount.String()))
 }
-
