@@ -15,7 +15,7 @@ import (
 // its own inputs, with the tests' independent signer.
 func TestWireGuideWorkedSignature(t *testing.T) {
 	field := func(name string) string {
-		m := regexp.MustCompile(`(?m)^  ` + name + `\s+(\S+)`).FindStringSubmatch(iimmpacttest.WireGuide)
+		m := regexp.MustCompile(`(?m)^  ` + name + `\s+([^=\s]\S*)`).FindStringSubmatch(iimmpacttest.WireGuide)
 		require.NotNil(t, m, name)
 		return m[1]
 	}
