@@ -172,13 +172,18 @@ func (s *Server) Callbacks() []CallbackAttempt {
 // WaitCallbacks blocks until no callback is queued, being delivered or
 // waiting to be retried, or until ctx ends.
 func (s *Server) WaitCallbacks(ctx context.Context) error {
+	return s.waitIdle(ctx, func() bool { return len(s.cbQueues) == 0 })
+}
+
+// waitIdle polls idle, under s.mu, until it holds or ctx ends.
+func (s *Server) waitIdle(ctx context.Context, idle func() bool) error {
 	tick := time.NewTicker(2 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		s.mu.Lock()
-		idle := len(s.cbQueues) == 0
+		done := idle()
 		s.mu.Unlock()
-		if idle {
+		if done {
 			return nil
 		}
 		select {

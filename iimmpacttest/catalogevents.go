@@ -215,21 +215,7 @@ func (s *Server) CatalogEvents() []CatalogEventAttempt {
 // WaitCatalogEvents blocks until no catalog event is being delivered or
 // waiting for a retry, or until ctx ends.
 func (s *Server) WaitCatalogEvents(ctx context.Context) error {
-	tick := time.NewTicker(2 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		s.mu.Lock()
-		idle := s.cat.inFlight == 0
-		s.mu.Unlock()
-		if idle {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
-	}
+	return s.waitIdle(ctx, func() bool { return s.cat.inFlight == 0 })
 }
 
 // ErrNoCatalogWebhook is returned by SendCatalogEvent when no catalog
