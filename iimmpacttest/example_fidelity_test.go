@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"time"
 
 	"github.com/iimmpact-go/iimmpact"
@@ -82,4 +84,36 @@ func ExampleServer_SetProductActive() {
 	errors.As(err, &apiErr)
 	fmt.Println(listed, apiErr.Remarks)
 	// Output: false Invalid_Product
+}
+
+func ExampleWithCatalogRateLimit() {
+	srv := iimmpacttest.NewServer(iimmpacttest.WithCatalogRateLimit("/v2/catalog", 60, 1))
+	defer srv.Close()
+	client := srv.Client(iimmpact.WithRetryPolicy(iimmpact.RetryPolicy{MaxAttempts: 1}))
+	for range 2 {
+		_, err := client.Catalog(context.Background(), iimmpact.CatalogQuery{})
+		fmt.Println(err == nil, errors.Is(err, iimmpact.ErrRateLimited))
+	}
+	// Output:
+	// true false
+	// false true
+}
+
+func ExampleServer_CatalogEvents() {
+	hook := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer hook.Close()
+	srv := iimmpacttest.NewServer(iimmpacttest.WithCatalogEventClient(hook.Client()),
+		iimmpacttest.WithCatalogEventPolicy(5, 10*time.Millisecond, time.Second))
+	defer srv.Close()
+	if _, err := srv.Client().RegisterCatalogWebhook(context.Background(), hook.URL); err != nil {
+		panic(err)
+	}
+	srv.SetProductDisplayName("D", "Digi Prepaid Reload")
+	if err := srv.WaitCatalogEvents(context.Background()); err != nil {
+		panic(err)
+	}
+	for _, a := range srv.CatalogEvents() {
+		fmt.Println(a.Type, a.ID, a.Attempt, a.HTTPStatus)
+	}
+	// Output: product.updated D 1 200
 }
