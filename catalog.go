@@ -98,17 +98,19 @@ func (c *CatalogCategory) UnmarshalJSON(b []byte) error {
 
 // CatalogProduct is one product of the catalog. Fields (the form to show),
 // Fulfillment (how the form maps onto the Topup request) and Pricing are
-// kept as raw JSON: their schemas are not in the documentation available
-// to this SDK, and guessing them would break silently when they change.
+// typed as far as the docs and the SDK's inferences go (catalogtypes.go);
+// a part whose shape is not recognised is left empty, and the whole
+// product stays in Raw. BuildTopup turns a customer's answers into a
+// TopupRequest.
 type CatalogProduct struct {
 	Code           string
 	Name           string
 	ProductType    string // e.g. "standard"
 	ImageURL       string
 	ProcessingTime string // e.g. "instant"
-	Fields         json.RawMessage
-	Fulfillment    json.RawMessage
-	Pricing        json.RawMessage // e.g. {"model":"percentage_discount","discount_rate":1.5}
+	Fields         []CatalogField
+	Fulfillment    *Fulfillment    // nil when absent
+	Pricing        *Pricing        // nil when absent, e.g. {"model":"percentage_discount","discount_rate":1.5}
 	Raw            json.RawMessage // the whole product, unknown fields included
 }
 
@@ -128,9 +130,28 @@ func (p *CatalogProduct) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*p = CatalogProduct{Code: string(w.Code), Name: string(w.Name), ProductType: string(w.ProductType),
-		ImageURL: string(w.ImageURL), ProcessingTime: string(w.ProcessingTime), Fields: w.Fields,
-		Fulfillment: w.Fulfillment, Pricing: w.Pricing, Raw: append(json.RawMessage(nil), b...)}
+		ImageURL: string(w.ImageURL), ProcessingTime: string(w.ProcessingTime), Raw: append(json.RawMessage(nil), b...)}
+	// The sub-schemas are inferred: a shape that does not fit is skipped.
+	if json.Unmarshal(w.Fields, &p.Fields) != nil {
+		p.Fields = nil
+	}
+	if json.Unmarshal(w.Fulfillment, &p.Fulfillment) != nil {
+		p.Fulfillment = nil
+	}
+	if json.Unmarshal(w.Pricing, &p.Pricing) != nil {
+		p.Pricing = nil
+	}
 	return nil
+}
+
+// Field returns the field with id, if the product has one.
+func (p *CatalogProduct) Field(id string) (CatalogField, bool) {
+	for _, f := range p.Fields {
+		if f.ID == id {
+			return f, true
+		}
+	}
+	return CatalogField{}, false
 }
 
 // catalogBody is the catalog as sent: no "data" wrapper.

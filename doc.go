@@ -164,8 +164,21 @@
 // ReportTransaction ask IIMMPACT to refund or investigate a successful
 // transaction. The catalog webhook is managed with RegisterCatalogWebhook and
 // its siblings, and its deliveries are checked with VerifyCatalogWebhook and
-// read with ParseCatalogEvent. The iterators stop on the last page and end
-// with ErrPaginationStuck rather than loop if a server ignores paging.
+// read with ParseCatalogEvent (CatalogEvent.Product for a product's data).
+// The iterators stop on the last page and end with ErrPaginationStuck
+// rather than loop if a server ignores paging.
+//
+// # Selling from the catalog
+//
+// A catalog product is a form: its Fields say what to ask the customer and
+// its Fulfillment how the answers become a payment. BuildTopup checks the
+// answers (required, type, pattern, length, bounds, options, plan price)
+// and builds the TopupRequest, mandatory extras included, before anything
+// is sent; Validate refuses JomPAY and PTPTN payments without the extras
+// IIMMPACT requires (RequiredExtras). A CatalogCache keeps the catalog in
+// memory for concurrent readers: Refresh it by last_updated, feed it the
+// catalog webhook with WebhookHandler, and Resync it after delivery was
+// turned back on, since IIMMPACT does not queue events meanwhile.
 //
 // # Retries
 //

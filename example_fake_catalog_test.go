@@ -33,7 +33,12 @@ func ExampleClient_Catalog() {
 	// Mobile Reload / Prepaid / Celcom Prepaid
 	// Mobile Reload / Prepaid / Hotlink Prepaid
 	// Bill Payment / Utilities / Tenaga Nasional Berhad
+	// Bill Payment / Postpaid / Digi Postpaid
+	// Bill Payment / JomPAY / JomPAY
+	// Bill Payment / Education / PTPTN Loan Repayment
 	// Gift Card / In Store Voucher / Grab Gift Code
+	// Mobile Data / Internet / Hotlink Internet
+	// eSIM / Travel eSIM / eSIM Asia 5GB
 }
 
 func ExampleClient_Options() {

@@ -26,14 +26,6 @@ type TopupRequest struct {
 	Extras  *Extras // product-specific fields; nil for most products
 }
 
-// Extras are the product-specific fields of a payment (spec §4.2).
-type Extras struct {
-	SubproductCode string // PTPTN, mobile data
-	ICNumber       string // JomPAY payee or PTPTN recipient: IC without dashes, or passport
-	BillerCode     string // JomPAY
-	Ref2           string // JomPAY Ref-2
-}
-
 // Validate checks the request before any network call.
 func (r *TopupRequest) Validate() error {
 	switch {
@@ -50,29 +42,19 @@ func (r *TopupRequest) Validate() error {
 	case r.Amount.Sign() <= 0:
 		return fmt.Errorf("%w: amount %s is not positive", ErrInvalidRequest, r.Amount)
 	}
-	return nil
+	return r.checkExtras()
 }
 
 // MarshalJSON writes the body IIMMPACT takes.
 func (r TopupRequest) MarshalJSON() ([]byte, error) {
-	type extras struct {
-		SubproductCode string `json:"subproduct_code,omitempty"`
-		ICNumber       string `json:"ic_number,omitempty"`
-		BillerCode     string `json:"biller_code,omitempty"`
-		Ref2           string `json:"ref2,omitempty"`
-	}
 	w := struct {
 		RefID   string  `json:"refid"`
 		Product string  `json:"product"`
 		Account string  `json:"account"`
 		Amount  Amount  `json:"amount"`
 		Remarks string  `json:"remarks,omitempty"`
-		Extras  *extras `json:"extras,omitempty"`
-	}{RefID: r.RefID, Product: r.Product, Account: r.Account, Amount: r.Amount, Remarks: r.Remarks}
-	if r.Extras != nil {
-		e := extras(*r.Extras)
-		w.Extras = &e
-	}
+		Extras  *Extras `json:"extras,omitempty"`
+	}{RefID: r.RefID, Product: r.Product, Account: r.Account, Amount: r.Amount, Remarks: r.Remarks, Extras: r.Extras}
 	return json.Marshal(w)
 }
 

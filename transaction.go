@@ -131,15 +131,3 @@ func (r TopupRequest) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("refid", r.RefID), slog.String("product", r.Product),
 		slog.String("account", r.Account), slog.String("amount", r.Amount.String()))
 }
-
-// String hides the IC number.
-func (e Extras) String() string {
-	ic := ""
-	if e.ICNumber != "" {
-		ic = "[redacted]"
-	}
-	return fmt.Sprintf("{SubproductCode:%s ICNumber:%s BillerCode:%s Ref2:%s}", e.SubproductCode, ic, e.BillerCode, e.Ref2)
-}
-
-// GoString hides the IC number from %#v.
-func (e Extras) GoString() string { return "iimmpact.Extras" + e.String() }

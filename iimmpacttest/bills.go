@@ -44,11 +44,19 @@ func (s *Server) handleBillPresentment(req *request) response {
 		return jsonResponse(http.StatusBadRequest, map[string]string{"error_message": "Invalid product"})
 	}
 	meta := stamp(req.now, layoutNetwork)
+	name := p.listing.ProductName
+	if p.billers != nil {
+		b, fail := jompayPresentment(p, q.Get("biller_code"), q.Get("ref2"), q.Get("amount"), meta)
+		if fail != nil {
+			return *fail
+		}
+		name = b.name
+	}
 	switch {
 	case account == billInvalidAccount:
 		return jsonResponse(http.StatusBadRequest, billBody{Data: billData{Message: "Invalid account no"},
 			ErrorMessage: "Invalid account no", Metadata: metadata{StatusCode: http.StatusBadRequest, LastUpdated: meta.LastUpdated}})
-	case p.listing.Category != "Utilities":
+	case p.listing.Category != "Utilities" && p.billers == nil:
 		return jsonResponse(http.StatusOK, billBody{Data: billData{Message: "Bill presentment is unavailable for this product"}, Metadata: meta})
 	case account == billUnavailable:
 		return jsonResponse(http.StatusOK, billBody{Data: billData{Message: "Service unavailable. Please try again later"}, Metadata: meta})
@@ -57,8 +65,33 @@ func (s *Server) handleBillPresentment(req *request) response {
 	h.Write([]byte(account))
 	owed := money(h.Sum32()%50000) * 100 // up to RM 500.00, whole sen
 	return jsonResponse(http.StatusOK, billBody{Data: billData{
-		Message: "Account no is valid", BillerName: p.listing.ProductName, CustomerName: "DEMO CUSTOMER",
+		Message: "Account no is valid", BillerName: name, CustomerName: "DEMO CUSTOMER",
 		Outstanding: &owed, Balance: owed.fixed2(), Address: "NO 1, JALAN DEMO, 50000 KUALA LUMPUR",
 		EBill: "https://ebill.example.com/" + p.listing.ProductCode + "/" + account + ".pdf",
 	}, Metadata: meta})
+}
+
+// jompayPresentment checks JomPAY's presentment parameters: biller_code is
+// required (documented), ref2 for billers that need it, and amount, when
+// given, must be a positive amount. Each failure is an HTTP 400 with one
+// of the documented error_message texts.
+func jompayPresentment(p *product, billerCode, ref2, amount string, meta metadata) (*biller, *response) {
+	fail := func(msg string) (*biller, *response) {
+		r := jsonResponse(http.StatusBadRequest, billBody{Data: billData{Message: msg}, ErrorMessage: msg,
+			Metadata: metadata{StatusCode: http.StatusBadRequest, LastUpdated: meta.LastUpdated}})
+		return nil, &r
+	}
+	b := p.biller(billerCode)
+	switch {
+	case b == nil:
+		return fail("The provided biller code is invalid")
+	case b.ref2 && ref2 == "":
+		return fail("Ref-2 is required")
+	}
+	if amount != "" {
+		if m, err := parseMoney(amount); err != nil || m <= 0 {
+			return fail("The provided amount is invalid")
+		}
+	}
+	return b, nil
 }

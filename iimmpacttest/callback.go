@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -24,6 +25,7 @@ type CallbackAttempt struct {
 	HTTPStatus int       // the receiver's status; 0 when no answer came
 	Err        string    // network error or timeout; "" when an answer came
 	Time       time.Time // when the attempt started (wall clock)
+	Source     string    // the address it came from (WithCallbackSource)
 }
 
 // callbackEvent is one status change waiting to be delivered.
@@ -33,9 +35,15 @@ type callbackEvent struct {
 	method string
 }
 
-func newCallbackClient() *http.Client {
+// newCallbackClient dials from source when it is a loopback address, the
+// only kind a test machine can be sure to own; see WithCallbackSource.
+func newCallbackClient(source string) *http.Client {
+	d := &net.Dialer{Timeout: 30 * time.Second}
+	if ip := net.ParseIP(source); ip != nil && ip.IsLoopback() {
+		d.LocalAddr = &net.TCPAddr{IP: ip}
+	}
 	return &http.Client{
-		Transport: &http.Transport{MaxIdleConnsPerHost: 16, IdleConnTimeout: 30 * time.Second},
+		Transport: &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 16, IdleConnTimeout: 30 * time.Second},
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse // a redirect is an answer, not followed
 		},
@@ -102,7 +110,7 @@ func retryableCallback(rec CallbackAttempt) bool {
 }
 
 func (s *Server) attempt(method, target string, body []byte) CallbackAttempt {
-	rec := CallbackAttempt{Method: method, URL: target, Body: body, Time: time.Now()}
+	rec := CallbackAttempt{Method: method, URL: target, Body: body, Time: time.Now(), Source: s.cfg.callbackSource}
 	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.cbTimeout)
 	defer cancel()
 	var rd io.Reader
@@ -118,6 +126,9 @@ func (s *Server) attempt(method, target string, body []byte) CallbackAttempt {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("User-Agent", "iimmpacttest-callback/1")
+	if ip := net.ParseIP(s.cfg.callbackSource); !ip.IsLoopback() {
+		req.Header.Set("X-Forwarded-For", s.cfg.callbackSource)
+	}
 	resp, err := s.cbClient.Do(req)
 	if err != nil {
 		rec.Err = err.Error()
@@ -161,13 +172,18 @@ func (s *Server) Callbacks() []CallbackAttempt {
 // WaitCallbacks blocks until no callback is queued, being delivered or
 // waiting to be retried, or until ctx ends.
 func (s *Server) WaitCallbacks(ctx context.Context) error {
+	return s.waitIdle(ctx, func() bool { return len(s.cbQueues) == 0 })
+}
+
+// waitIdle polls idle, under s.mu, until it holds or ctx ends.
+func (s *Server) waitIdle(ctx context.Context, idle func() bool) error {
 	tick := time.NewTicker(2 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		s.mu.Lock()
-		idle := len(s.cbQueues) == 0
+		done := idle()
 		s.mu.Unlock()
-		if idle {
+		if done {
 			return nil
 		}
 		select {

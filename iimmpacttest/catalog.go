@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The catalog endpoints describe the fake's fixed catalogue (products.go).
@@ -14,8 +15,8 @@ import (
 const (
 	maxOptionsLimit     = 1000
 	defaultOptionsLimit = 100
-	// catalogUpdated is the catalog's last_updated: the fake's catalogue
-	// never changes, so it is a fixed instant (the spec's example).
+	// catalogUpdated is the catalog's last_updated until the catalogue first
+	// changes at run time (SetProductActive): the spec's example instant.
 	catalogUpdated = "2025-01-07T00:00:00Z"
 )
 
@@ -37,11 +38,13 @@ func (m money) fixed2() string {
 }
 
 type optionItem struct {
-	Code        string       `json:"code"`
-	Label       string       `json:"label"`
-	Description string       `json:"description"`
-	Price       *moneyObject `json:"price"`
-	Cost        *moneyObject `json:"cost"`
+	Code          string       `json:"code"`
+	Label         string       `json:"label"`
+	Description   string       `json:"description"`
+	Price         *moneyObject `json:"price,omitempty"`
+	Cost          *moneyObject `json:"cost,omitempty"`
+	Validity      string       `json:"validity,omitempty"`
+	AccountNumber string       `json:"account_number,omitempty"`
 }
 
 func optionCode(p *product, d money) string { return p.listing.ProductCode + "_" + d.String() }
@@ -85,19 +88,16 @@ func (s *Server) handleOptions(req *request) response {
 	if p == nil {
 		return errorResponse(http.StatusBadRequest, "invalid_product", "Unknown product "+code)
 	}
-	if field != "amount" || p.denominations == nil {
-		return errorResponse(http.StatusBadRequest, "invalid_field", "Product "+code+" has no select field "+field)
+	all, fail := optionItemsFor(p, field, q.Get("account_number"))
+	if fail != nil {
+		return *fail
 	}
 	limit, page, ok := pageParams(q, defaultOptionsLimit, maxOptionsLimit)
 	if !ok {
 		return errorResponse(http.StatusBadRequest, "invalid_parameter", "limit must be 1 to 1000 and page at least 1")
 	}
-	from, to, last := window(len(p.denominations), limit, page)
-	items := []optionItem{}
-	for _, d := range p.denominations[from:to] {
-		items = append(items, optionItem{Code: optionCode(p, d), Label: "RM " + d.String(),
-			Description: p.listing.ProductName + " RM " + d.String(), Price: myr(d), Cost: myr(p.cost(d))})
-	}
+	from, to, last := window(len(all), limit, page)
+	items := append([]optionItem{}, all[from:to]...)
 	type pageMeta struct {
 		CurrentPage int `json:"current_page"`
 		LastPage    int `json:"last_page"`
@@ -109,7 +109,7 @@ func (s *Server) handleOptions(req *request) response {
 		FieldID     string       `json:"field_id"`
 		Items       []optionItem `json:"items"`
 		Meta        pageMeta     `json:"meta"`
-	}{code, field, items, pageMeta{page, last, limit, len(p.denominations)}})
+	}{code, field, items, pageMeta{page, last, limit, len(all)}})
 }
 
 type subproduct struct {
@@ -133,14 +133,9 @@ func (s *Server) handleSubproducts(req *request) response {
 	if p == nil {
 		return errorResponse(http.StatusBadRequest, "invalid_product", "Unknown product_code "+code)
 	}
-	var all []subproduct
-	if p.denominations == nil {
-		all = []subproduct{{Code: code, DisplayName: p.listing.ProductName, Description: p.listing.ProductRemarks,
-			Min: p.minAmount.fixed2(), Max: p.maxAmount.fixed2()}}
-	}
-	for _, d := range p.denominations {
-		all = append(all, subproduct{Code: optionCode(p, d), DisplayName: "RM " + d.String(), Denomination: &d, FaceValue: &d,
-			Description: p.listing.ProductName + " RM " + d.String()})
+	all, fail := subproductsFor(p, q.Get("account_number"))
+	if fail != nil {
+		return *fail
 	}
 	limit, page, ok := pageParams(q, len(all), maxOptionsLimit)
 	if !ok {
@@ -175,21 +170,16 @@ type catalogGroup struct {
 	Categories []*catalogCategory `json:"categories"`
 }
 
-type catalogField struct {
-	ID    string `json:"id"`
-	Type  string `json:"type"`
-	Label string `json:"label"`
-}
-
 type catalogProduct struct {
-	Code           string            `json:"code"`
-	Name           string            `json:"name"`
-	ProductType    string            `json:"product_type"`
-	ImageURL       string            `json:"image_url"`
-	ProcessingTime string            `json:"processing_time"`
-	Fields         []catalogField    `json:"fields"`
-	Fulfillment    map[string]string `json:"fulfillment"`
-	Pricing        map[string]any    `json:"pricing"`
+	Code           string         `json:"code"`
+	Name           string         `json:"name"`
+	ProductType    string         `json:"product_type"`
+	ImageURL       string         `json:"image_url"`
+	ProcessingTime string         `json:"processing_time"`
+	DisplayName    string         `json:"display_name"`
+	Fields         []catalogField `json:"fields"`
+	Fulfillment    map[string]any `json:"fulfillment"`
+	Pricing        map[string]any `json:"pricing"`
 }
 
 func slug(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ", "_")) }
@@ -199,25 +189,30 @@ func slug(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ", "
 func (s *Server) handleCatalog(req *request) response {
 	q := req.http.URL.Query()
 	only := q.Get("product_code")
+	// Inferred: without is_active the catalog lists active products only (a
+	// deactivated product is "deleted" in catalog events); is_active=false
+	// lists the inactive ones.
+	wantActive := q.Get("is_active") != "false"
 	products := map[string]catalogProduct{}
 	var groups []*catalogGroup
-	if q.Get("is_active") != "false" { // every product of the fake is active
-		for _, p := range s.listing {
-			l := p.listing
-			if only != "" && l.ProductCode != only {
-				continue
-			}
-			amount := catalogField{ID: "amount", Type: "amount", Label: "Amount"}
-			if p.denominations != nil {
-				amount.Type = "select"
-			}
-			products[l.ProductCode] = catalogProduct{Code: l.ProductCode, Name: l.ProductName, ProductType: "standard",
-				ImageURL: l.ImageURL, ProcessingTime: "instant",
-				Fields:      []catalogField{{ID: "account", Type: "text", Label: l.AccountLabel}, amount},
-				Fulfillment: map[string]string{"product": l.ProductCode, "account": "{{account}}", "amount": "{{amount}}"},
-				Pricing:     map[string]any{"model": "percentage_discount", "discount_rate": money(p.discountBP * 100)}} // basis points to percent
-			groups = addToTree(groups, l)
+	s.mu.Lock()
+	updated := s.cat.updated
+	for i := range s.listing {
+		p := &s.listing[i]
+		l := p.listing
+		if (only != "" && l.ProductCode != only) || s.activeLocked(l.ProductCode) != wantActive {
+			continue
 		}
+		products[l.ProductCode] = catalogProduct{Code: l.ProductCode, Name: s.displayNameLocked(p), ProductType: "standard",
+			ImageURL: l.ImageURL, ProcessingTime: "instant", DisplayName: s.displayNameLocked(p),
+			Fields: fieldsFor(p), Fulfillment: fulfillmentFor(p),
+			Pricing: map[string]any{"model": "percentage_discount", "discount_rate": money(p.discountBP * 100)}} // basis points to percent
+		groups = addToTree(groups, l)
+	}
+	s.mu.Unlock()
+	lastUpdated := catalogUpdated
+	if !updated.IsZero() {
+		lastUpdated = updated.UTC().Format(time.RFC3339)
 	}
 	type tree struct {
 		Groups []*catalogGroup `json:"groups"`
@@ -226,7 +221,7 @@ func (s *Server) handleCatalog(req *request) response {
 		LastUpdated string                    `json:"last_updated"`
 		Tree        tree                      `json:"tree"`
 		Products    map[string]catalogProduct `json:"products"`
-	}{catalogUpdated, tree{append([]*catalogGroup{}, groups...)}, products})
+	}{lastUpdated, tree{append([]*catalogGroup{}, groups...)}, products})
 }
 
 func addToTree(groups []*catalogGroup, l productListing) []*catalogGroup {

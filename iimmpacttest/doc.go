@@ -36,7 +36,10 @@
 //   - GET /v2/product-list: D (Digi Prepaid, exactly the walkthrough's record),
 //     C (Celcom), M (Hotlink) with fixed denominations; TNB, a bill with an open
 //     amount from 1.00 to 5000.00 in whole sen; GC, a Grab gift code whose
-//     success carries a pin, an expiry (yyyymmdd) and a voucherlink.
+//     success carries a pin, an expiry (yyyymmdd) and a voucherlink; and the
+//     products that need more (below): DB (Digi Postpaid, whole ringgit only),
+//     JOMPAY, PTPTN, HI (mobile data plans) and ESIM (an eSIM voucher with a
+//     PIN, voucherlink and expiry).
 //   - GET /v2/networkstatus?product=X: Healthy unless set otherwise
 //     (WithNetworkStatus, SetNetworkStatus); an unknown product is a 400.
 //   - POST /v2/topup: the payment state machine described below.
@@ -75,16 +78,35 @@
 //
 // # Topups
 //
-// A request that fails validation answers HTTP 400 with IIMMPACT's short
-// data object and does not use up its refid: statusCode 44 for a malformed
-// body, a missing field, a refid over 50 characters, a bad amount or an
-// unknown product; 58 Invalid_Denomination for an amount the product does
-// not sell; 43 Insufficient_Balance when the cost exceeds the wallet less
-// the costs held for Processing topups.
+// A request that fails validation answers HTTP 400 and does not use up its
+// refid. IIMMPACT's announced validation errors — a missing account, an
+// amount that is not a number (or a decimal for the integer-only DB), an
+// account that is not a mobile number for a mobile product — and, by the
+// fake's inference, missing mandatory extras, answer in the Laravel form
+// {"message":"The given data was invalid.","errors":{"account":["The
+// account field is required."]}} while the fake's clock is before 23 March
+// 2026, and from then on in the standard form, a full data object with
+// statusCode 58 and the message in remarks (WithValidationErrors fixes
+// either). The other 400s keep IIMMPACT's short data object: statusCode 44
+// for a malformed body, a missing refid, product or amount, a refid over 50
+// characters, an unknown or deactivated product, an unknown biller or
+// subproduct; 58 Invalid_Denomination for an amount the product does not
+// sell (or not its plan's price); 43 Insufficient_Balance when the cost
+// exceeds the wallet less the costs held for pending topups.
+//
+// Mandatory extras follow IIMMPACT's payment guide: JOMPAY needs
+// extras.biller_code (5454 or 7777, from /v2/options field "biller") and
+// extras.ic_number; PTPTN needs extras.subproduct_code (the loan account
+// /v2/options field "loan_account" returns for the IC in account_number)
+// and extras.ic_number; HI needs extras.subproduct_code (a plan from field
+// "plan"), and its amount is the plan's price. JomPAY bill presentment
+// needs biller_code, and Ref-2 for biller 7777.
 //
 // A valid new refid creates a transaction. It settles at once unless
-// WithSettleAfter or WithSettleDelay keep it Processing (statusCode 1)
-// for a number of status checks or a time. Repeating the refid with the
+// WithAccepted keeps it Accepted (statusCode 0) for a number of status
+// checks, or WithSettleAfter or WithSettleDelay keep it Processing
+// (statusCode 1) for a number of status checks or a time: WithAccepted(1)
+// with WithSettleAfter(1) answers 0, then 1, then the final status. Repeating the refid with the
 // same product, account, amount (compared as exact decimals, so 30 and
 // "30.00" are equal) and extras is a status check: it answers the current
 // state and counts one poll. Repeating it with different parameters
@@ -98,6 +120,15 @@
 // 60123450861) settle instead as HTTP 200 Failed with their code, no
 // debit and the refid used up.
 //
+// # Rate limits
+//
+// As IIMMPACT documents: more than 30,000 requests in 5 minutes from one
+// source address ban it for 240 minutes, every request answering HTTP 403
+// meanwhile, on the fake's clock (WithRateLimit lowers the threshold so a
+// test can reach it). /v2/catalog (60 a minute, bursts of 10) and
+// /v2/options (120, bursts of 20) answer 429 with Retry-After beyond their
+// limits (WithCatalogRateLimit).
+//
 // # Callbacks
 //
 // With WithCallback (or SetCallback) every status change is delivered, in
@@ -107,6 +138,33 @@
 // JSON of the inner object) in the query. Attempts are retried on 5xx,
 // 408, 429 and network errors per WithCallbackPolicy, and recorded for
 // Callbacks; WaitCallbacks waits for quiet.
+//
+// Callbacks come from DefaultCallbackSource, 127.0.0.1, which is not an
+// IIMMPACT address, so an allowlist of IIMMPACT's published addresses
+// refuses them. WithCallbackSource changes it: a loopback address is the
+// real source of the connection; a published address such as 18.140.170.98
+// arrives as X-Forwarded-For from a 127.0.0.1 peer, as through the
+// merchant's load balancer in IIMMPACT's walkthrough.
+//
+// # Catalog events
+//
+// SetProductActive and SetProductDisplayName change the catalogue at run
+// time: last_updated moves, and an enabled catalog webhook receives
+// product.deleted (deactivated) or product.updated, in the event's own
+// product shape (product_code, product_category_code, display_name,
+// is_active), signed as SendCatalogEvent describes, retried 5 times with
+// exponential backoff (WithCatalogEventPolicy; WithCatalogEventClient for
+// an HTTPS test receiver). Nothing is queued while delivery is disabled.
+// CatalogEvents and WaitCatalogEvents report the attempts.
+//
+// # Other languages
+//
+// The sandbox (cmd/iimmpact-sandbox) serves this fake to any HTTP client.
+// X-Timestamp is Unix time in seconds; the signature is
+// "v1=" + Base64(HMAC-SHA256(Base64-decoded secret,
+// "v1:{ts}:{nonce}:{METHOD}:{QUERY}:{Base64(SHA-256(body))}")). WireGuide
+// lists every endpoint's parameters and field names and a complete signed
+// curl request with its signature worked out; the sandbox prints it with -h.
 //
 // # Faults
 //

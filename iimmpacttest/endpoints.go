@@ -33,9 +33,14 @@ func (s *Server) handleBalance(*request) response {
 // handleProductList answers GET /v2/product-list with the fixed catalogue.
 func (s *Server) handleProductList(*request) response {
 	list := make([]productListing, len(s.listing))
+	s.mu.Lock()
 	for i, p := range s.listing {
 		list[i] = p.listing
+		if !s.activeLocked(p.listing.ProductCode) {
+			list[i].Status = "Inactive"
+		}
 	}
+	s.mu.Unlock()
 	return jsonResponse(http.StatusOK, map[string][]productListing{"data": list})
 }
 

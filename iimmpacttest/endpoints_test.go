@@ -72,7 +72,7 @@ func TestProductListCarriesWalkthroughDigiRecord(t *testing.T) {
 		require.NoError(t, json.Unmarshal(raw, &p))
 		codes = append(codes, p.ProductCode)
 	}
-	assert.Equal(t, []string{"D", "C", "M", "TNB", "GC"}, codes)
+	assert.Equal(t, []string{"D", "C", "M", "TNB", "GC", "DB", "JOMPAY", "PTPTN", "HI", "ESIM"}, codes)
 	assert.Equal(t, codes, srv.Products())
 }
 

@@ -77,6 +77,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) process(r *http.Request) response {
+	if resp, banned := s.banCheck(remoteIP(r), s.now()); banned {
+		return resp
+	}
 	rt, ok := routes[r.URL.Path]
 	if !ok {
 		return errorResponse(http.StatusNotFound, "not_found", "No route for "+r.URL.Path)
@@ -98,6 +101,9 @@ func (s *Server) process(r *http.Request) response {
 	if fail := s.authenticate(r, body, req.now); fail != nil {
 		s.log.Debug("iimmpacttest: authentication failed", "path", r.URL.Path, "error", fail.code)
 		return errorResponse(http.StatusUnauthorized, fail.code, fail.message)
+	}
+	if resp, limited := s.catalogLimit(r.URL.Path, req.now); limited {
+		return resp
 	}
 	return rt.handler(s, req)
 }

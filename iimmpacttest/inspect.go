@@ -115,7 +115,9 @@ func (s *Server) Requests(path string) int {
 
 // Products lists the product codes the fake sells: D, C, M (mobile reload,
 // fixed denominations), TNB (bill, open amount 1.00–5000.00), GC (Grab
-// gift code, returns a PIN and voucher link).
+// gift code, returns a PIN and voucher link), DB (postpaid bill in whole
+// ringgit), JOMPAY and PTPTN (bills with mandatory extras), HI (mobile
+// data plans) and ESIM (eSIM voucher).
 func (s *Server) Products() []string {
 	out := make([]string, len(s.listing))
 	for i, p := range s.listing {

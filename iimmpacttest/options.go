@@ -28,6 +28,7 @@ type config struct {
 	secret         string
 	logger         *slog.Logger
 	seed           uint64
+	fidelity
 }
 
 func defaultConfig() config {
@@ -40,6 +41,7 @@ func defaultConfig() config {
 		cbTimeout: 30 * time.Second,
 		logger:    slog.New(slog.DiscardHandler),
 		seed:      1,
+		fidelity:  defaultFidelity(),
 	}
 }
 

@@ -16,6 +16,14 @@ type product struct {
 	snPrefix      string // "" means a numeric serial number
 	note          string // data.note on success
 	voucher       bool   // success carries pin, expiry and voucherlink
+
+	integerOnly    bool     // open amount in whole ringgit only ("The amount must be an integer.")
+	phoneAccount   bool     // the account must look like a Malaysian mobile number
+	requiredExtras []string // extras keys the payment guide marks mandatory
+	plans          []plan   // subproducts chosen by extras.subproduct_code; the amount is the plan's price
+	billers        []biller // JomPAY billers chosen by extras.biller_code
+	loanAccounts   bool     // PTPTN: extras.subproduct_code is the loan account derived from the IC
+	categoryCode   string   // product_category_code in catalog events
 }
 
 // productListing is one /v2/product-list record, fields in IIMMPACT's order.
@@ -59,6 +67,8 @@ func mobileReload(code, name, denoms, common, snPrefix string) product {
 		denominations: parseDenominations(denoms),
 		discountBP:    200,
 		snPrefix:      snPrefix,
+		phoneAccount:  true,
+		categoryCode:  "MOBILE_PREPAID",
 		note:          "Top up successful and credited to mobile number.",
 	}
 }
@@ -80,11 +90,12 @@ func catalogue() []product {
 			AccountType:          "account_number",
 			IsRefundable:         true,
 		},
-		minAmount:  mustMoney("minimum", "1"),
-		maxAmount:  mustMoney("maximum", "5000"),
-		discountBP: 200,
-		snPrefix:   "TN",
-		note:       "Bill payment received.",
+		minAmount:    mustMoney("minimum", "1"),
+		maxAmount:    mustMoney("maximum", "5000"),
+		discountBP:   200,
+		snPrefix:     "TN",
+		note:         "Bill payment received.",
+		categoryCode: "UTILITIES",
 	}
 	gc := product{
 		listing: productListing{
@@ -105,6 +116,7 @@ func catalogue() []product {
 		discountBP:    0,
 		note:          "Redeem the code in the Grab app under Gifts.",
 		voucher:       true,
+		categoryCode:  "GIFT_CARD",
 	}
 	return []product{
 		mobileReload("D", "Digi Prepaid", "5,10,15,20,25,30,50,100", "10,30,50", "DG"),
@@ -112,6 +124,11 @@ func catalogue() []product {
 		mobileReload("M", "Hotlink Prepaid", "5,10,20,30,50,60,100", "10,30,60", "MX"),
 		tnb,
 		gc,
+		digiPostpaid(),
+		jompay(),
+		ptptn(),
+		mobileData(),
+		esim(),
 	}
 }
 

@@ -41,7 +41,7 @@ func TestSDKWalkthrough(t *testing.T) {
 
 	products, err := client.Products(ctx)
 	require.NoError(t, err)
-	require.Len(t, products, 5)
+	require.Len(t, products, len(srv.Products()))
 
 	ns, err := client.NetworkStatus(ctx, "D")
 	require.NoError(t, err)

@@ -57,6 +57,8 @@ type Server struct {
 	cbAttempts  []CallbackAttempt
 	settleAfter int
 	rest        restState // the endpoints of routes_rest.go
+	lim         limiterState
+	cat         catalogState
 }
 
 type networkState struct {
@@ -97,7 +99,7 @@ func NewUnstartedServer(opts ...Option) *Server {
 		now:         cfg.clock,
 		products:    map[string]*product{},
 		listing:     catalogue(),
-		cbClient:    newCallbackClient(),
+		cbClient:    newCallbackClient(cfg.callbackSource),
 		ctx:         ctx,
 		cancel:      cancel,
 		balance:     cfg.balance,

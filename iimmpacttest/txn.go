@@ -18,6 +18,7 @@ const (
 
 // Payment status codes the fake produces (spec §6).
 const (
+	codeAccepted     = 0
 	codeProcessing   = 1
 	codeSuccess      = 20
 	codeInsufficient = 43
@@ -50,7 +51,7 @@ var stagingFailures = map[string]struct {
 // statusText is data.status for a code, with IIMMPACT's spelling.
 func statusText(code int) string {
 	switch code {
-	case 0:
+	case codeAccepted:
 		return "Accepted"
 	case codeProcessing:
 		return "Processing"
@@ -86,7 +87,7 @@ type txn struct {
 	debits       int
 }
 
-func (t *txn) pending() bool { return t.code == 0 || t.code == codeProcessing }
+func (t *txn) pending() bool { return t.code == codeAccepted || t.code == codeProcessing }
 
 // topupData is data in /v2/topup answers and callbacks, fields in IIMMPACT's order.
 type topupData struct {
@@ -178,8 +179,12 @@ func (s *Server) maybeSettleLocked(t *txn, now time.Time) {
 	if !t.pending() {
 		return
 	}
-	// Polls count unless only a delay was configured.
-	byPolls := (s.settleAfter > 0 || s.cfg.settleDelay == 0) && t.polls >= s.settleAfter
+	if t.code == codeAccepted && t.polls >= s.cfg.acceptPolls {
+		t.code, t.remarks = codeProcessing, "Transaction is being processed"
+		s.enqueueCallbackLocked(s.dataLocked(t))
+	}
+	// Polls count unless only a delay was configured; Accepted polls come first.
+	byPolls := (s.settleAfter > 0 || s.cfg.settleDelay == 0) && t.polls >= s.cfg.acceptPolls+s.settleAfter
 	byDelay := s.cfg.settleDelay > 0 && !now.Before(t.created.Add(s.cfg.settleDelay))
 	if byPolls || byDelay {
 		s.settleLocked(t, now)

@@ -8,6 +8,11 @@
 // interrupted (SIGINT or SIGTERM). Requests must be signed exactly as
 // IIMMPACT requires. Pass -api-key and -secret to keep credentials stable
 // across restarts; state (wallet, transactions) lives in memory only.
+//
+// -h prints, besides the flags, iimmpacttest.WireGuide: the timestamp
+// unit, the signing recipe, every endpoint's parameters and field names,
+// and a complete signed curl request with its signature worked out, which
+// runs as shown against a sandbox started with -start-time 1704067200.
 package main
 
 import (
@@ -48,7 +53,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		settleDelay = fs.Duration("settle-delay", 0, "keep topups Processing for this long")
 		seed        = fs.Uint64("seed", 1, "seed for voucher PINs and random faults")
 		verbose     = fs.Bool("v", false, "log every request and callback attempt")
+		fid         = fidelityFlags(fs)
 	)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: iimmpact-sandbox [flags]\n\nFlags:\n")
+		fs.PrintDefaults()
+		fmt.Fprintf(fs.Output(), "\n%s", iimmpacttest.WireGuide)
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -81,6 +92,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if *cbURL != "" {
 		opts = append(opts, iimmpacttest.WithCallback(*cbURL, *cbMethod))
 	}
+	more, err := fid.options()
+	if err != nil {
+		return err
+	}
+	opts = append(opts, more...)
 
 	srv := iimmpacttest.NewUnstartedServer(opts...)
 	defer srv.Close()
