@@ -87,6 +87,9 @@ func (e *APIError) Error() string {
 	if e.HasStatusCode {
 		s += " (statusCode " + e.StatusCode.String() + ")"
 	}
+	if e.HTTPStatus == http.StatusForbidden {
+		s += " (a 403 may be IIMMPACT's 240-minute IP ban after 30,000 requests in 5 minutes: do not retry)"
+	}
 	return s
 }
 

@@ -58,12 +58,10 @@ func TestE2ELaravelValidation400(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.False(t, errors.Is(err, iimmpact.ErrOutcomeUnknown), "a 400 created nothing")
 	assert.Equal(t, http.StatusBadRequest, apiErr.HTTPStatus)
-	assert.False(t, apiErr.RefIDConsumed())
 	assert.Equal(t, "The given data was invalid.", apiErr.Message)
 	assert.JSONEq(t, `{"message":"The given data was invalid.","errors":{"account":["The account format is invalid."]}}`, string(apiErr.Body))
-	// TODO(lead, after merging issue 10): assert the typed field errors
-	// issue 10 parses from this body, e.g. field "account" with message
-	// "The account format is invalid.".
+	assert.Equal(t, []iimmpact.FieldError{{Field: "account", Messages: []string{"The account format is invalid."}}}, apiErr.Fields)
+	assert.Contains(t, err.Error(), "account: The account format is invalid.")
 	assert.Empty(t, srv.Transactions())
 }
 
@@ -77,8 +75,9 @@ func TestE2EStandardValidation400(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, apiErr.HTTPStatus)
 	assert.Equal(t, iimmpact.StatusCode(58), apiErr.StatusCode)
 	assert.Equal(t, "The account format is invalid.", apiErr.Remarks)
-	// TODO(lead, after merging issue 10): the same typed field error as the
-	// Laravel form, read from data.remarks.
+	assert.Equal(t, []iimmpact.FieldError{{Field: "account", Messages: []string{"The account format is invalid."}}}, apiErr.Fields)
+	assert.Contains(t, err.Error(), "account: The account format is invalid.")
+	assert.Empty(t, srv.Transactions())
 }
 
 func TestE2EBanReachedAndSurfacedAs403(t *testing.T) {
@@ -97,8 +96,7 @@ func TestE2EBanReachedAndSurfacedAs403(t *testing.T) {
 	assert.Contains(t, apiErr.Message, "IP blocked for 240 minutes")
 	assert.Contains(t, err.Error(), "403")
 	assert.Equal(t, 4, srv.Requests("/v2/balance"), "a 403 is not retried: retrying only extends a ban")
-	// TODO(lead, after merging issue 10): assert issue 10's clearer ban
-	// error (e.g. a dedicated sentinel) on this 403.
+	assert.Contains(t, err.Error(), "240-minute IP ban", "the error says what a 403 may mean")
 
 	clk.Set(clk.Now().Add(240 * time.Minute))
 	_, err = client.Balance(context.Background())
