@@ -57,6 +57,7 @@ type Server struct {
 	cbAttempts  []CallbackAttempt
 	settleAfter int
 	rest        restState // the endpoints of routes_rest.go
+	book        []bookEntry // every wallet movement, oldest first (statement.go)
 }
 
 type networkState struct {
