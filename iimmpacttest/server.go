@@ -56,8 +56,9 @@ type Server struct {
 	cbQueues    map[string][]callbackEvent // refid -> undelivered events; key present while a worker runs
 	cbAttempts  []CallbackAttempt
 	settleAfter int
-	rest        restState   // the endpoints of routes_rest.go
-	book        []bookEntry // every wallet movement, oldest first (statement.go)
+	rest        restState // the endpoints of routes_rest.go
+
+	book []bookEntry // every wallet movement, oldest first (statement.go)
 }
 
 type networkState struct {
