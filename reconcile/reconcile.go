@@ -1,0 +1,132 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/iimmpact-go/iimmpact"
+)
+
+// MYT is GMT+8, the zone of IIMMPACT's days.
+var MYT = time.FixedZone("MYT", 8*60*60)
+
+// Defaults for a Reconciler.
+const (
+	DefaultSettlingWindow = 30 * time.Minute
+	DefaultPageSize       = 1000 // IIMMPACT's largest history page
+)
+
+// Reconciler compares a merchant's Ledger with IIMMPACT's history and
+// balance statement. It holds no state between runs and is safe for
+// concurrent use when its Ledger, Source and Resolver are.
+type Reconciler struct {
+	src      Source
+	ledger   Ledger
+	resolver Resolver
+	window   time.Duration
+	pageSize int
+	now      func() time.Time
+}
+
+// An Option configures a Reconciler.
+type Option func(*Reconciler)
+
+// WithResolver settles the ledger's side of OursOpen discrepancies (and a
+// success that became a Refund) from the history record, during the run.
+func WithResolver(r Resolver) Option { return func(rc *Reconciler) { rc.resolver = r } }
+
+// WithSettlingWindow sets how long after it was sent a payment may still
+// be absent from IIMMPACT's history before it is reported Missing.
+func WithSettlingWindow(d time.Duration) Option { return func(rc *Reconciler) { rc.window = d } }
+
+// WithPageSize sets the records (and statement entries) asked for per page.
+func WithPageSize(n int) Option { return func(rc *Reconciler) { rc.pageSize = n } }
+
+// WithClock sets the clock the settling window is measured against.
+func WithClock(now func() time.Time) Option { return func(rc *Reconciler) { rc.now = now } }
+
+// New returns a Reconciler of ledger against src (an *iimmpact.Client).
+func New(src Source, ledger Ledger, opts ...Option) (*Reconciler, error) {
+	r := &Reconciler{src: src, ledger: ledger, window: DefaultSettlingWindow, pageSize: DefaultPageSize, now: time.Now}
+	for _, o := range opts {
+		o(r)
+	}
+	switch {
+	case src == nil || ledger == nil:
+		return nil, errors.New("reconcile: New needs a source and a ledger")
+	case r.pageSize < 1 || r.pageSize > DefaultPageSize:
+		return nil, fmt.Errorf("reconcile: page size %d is not 1 to %d", r.pageSize, DefaultPageSize)
+	case r.window < 0:
+		return nil, errors.New("reconcile: negative settling window")
+	case r.now == nil:
+		return nil, errors.New("reconcile: nil clock")
+	}
+	return r, nil
+}
+
+// Day reconciles one GMT+8 calendar day.
+func (r *Reconciler) Day(ctx context.Context, day time.Time) (*Report, error) {
+	return r.Range(ctx, day, day)
+}
+
+// Range reconciles the GMT+8 days from through to, inclusive. It reads the
+// ledger once into memory (one side's keys), then streams the history and
+// the statement a page at a time. An error means the run could not finish
+// (a listing failed or did not advance); discrepancies are in the Report.
+func (r *Reconciler) Range(ctx context.Context, from, to time.Time) (*Report, error) {
+	first, last := midnight(from), midnight(to)
+	if last.Before(first) {
+		return nil, fmt.Errorf("reconcile: range ends %s before it starts %s", last.Format(time.DateOnly), first.Format(time.DateOnly))
+	}
+	run := &run{r: r, ctx: ctx, rep: &Report{From: first, To: last}, end: last.AddDate(0, 0, 1), ours: map[string]*Payment{}}
+	if err := run.readLedger(first); err != nil {
+		return nil, err
+	}
+	meta, err := walkHistory(ctx, r.src, iimmpact.TransactionQuery{From: first, To: last, Limit: r.pageSize}, run.record)
+	if err != nil {
+		return nil, err
+	}
+	run.leftovers()
+	run.checkMeta(meta)
+	summary, err := walkStatement(ctx, r.src, iimmpact.BalanceStatementQuery{From: first, To: last, Limit: r.pageSize}, run.entry)
+	if err != nil {
+		return nil, err
+	}
+	run.rep.Wallet.Summary = summary
+	run.checkSummary()
+	run.checkWallet()
+	return run.rep, nil
+}
+
+func midnight(t time.Time) time.Time {
+	y, m, d := t.In(MYT).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, MYT)
+}
+
+// run is the state of one reconciliation.
+type run struct {
+	r    *Reconciler
+	ctx  context.Context
+	rep  *Report
+	end  time.Time // midnight after the last day
+	ours map[string]*Payment
+	prev *iimmpact.StatementEntry // the last statement entry seen
+}
+
+func (u *run) readLedger(first time.Time) error {
+	for p, err := range u.r.ledger.Payments(u.ctx, first, u.end) {
+		if err != nil {
+			return fmt.Errorf("reconcile: ledger: %w", err)
+		}
+		if _, dup := u.ours[p.RefID]; dup {
+			return fmt.Errorf("reconcile: ledger yields refid %s twice", p.RefID)
+		}
+		u.ours[p.RefID] = &p
+	}
+	u.rep.Ours = len(u.ours)
+	return nil
+}
+
+func (u *run) add(d Discrepancy) { u.rep.Discrepancies = append(u.rep.Discrepancies, d) }
