@@ -92,7 +92,7 @@ type HistoryTotals struct {
 	Failed     int             `json:"failed"`
 	Pending    int             `json:"pending"`
 	Refunded   int             `json:"refunded"`
-	Other      int             `json:"other"` // undocumented status codes
+	Other      int             `json:"other"`  // undocumented status codes
 	Amount     iimmpact.Amount `json:"amount"` // face value of successful records
 	Price      iimmpact.Amount `json:"price"`  // cost of successful records
 	// Debited is the cost of records charged in the window (successful or
