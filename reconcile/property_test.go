@@ -15,15 +15,15 @@ import (
 type fault int
 
 const (
-	faultNone     fault = iota
-	faultUnknown        // the answer is lost: ours Unknown (resolvable)
-	faultRefund         // refunded after success (resolvable)
-	faultPending        // still Processing when paid, settled before the run (resolvable)
-	faultOutside        // paid without being recorded (tampering: Unrecorded)
-	faultAmount         // amount tampered in the ledger (AmountDiffers)
-	faultCost           // cost tampered in the ledger (CostDiffers)
-	faultProduct        // product tampered in the ledger (RequestDiffers)
-	faultNeverSent      // recorded, never sent, hours ago (Missing)
+	faultNone      fault = iota
+	faultUnknown         // the answer is lost: ours Unknown (resolvable)
+	faultRefund          // refunded after success (resolvable)
+	faultPending         // still Processing when paid, settled before the run (resolvable)
+	faultOutside         // paid without being recorded (tampering: Unrecorded)
+	faultAmount          // amount tampered in the ledger (AmountDiffers)
+	faultCost            // cost tampered in the ledger (CostDiffers)
+	faultProduct         // product tampered in the ledger (RequestDiffers)
+	faultNeverSent       // recorded, never sent, hours ago (Missing)
 	faultCount
 )
 
