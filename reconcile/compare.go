@@ -12,7 +12,8 @@ import (
 // ledger's entry, so memory shrinks as the history streams.
 func (u *run) record(rec *iimmpact.TransactionRecord) error {
 	u.tally(rec)
-	p, ok := u.ours[rec.RefID]
+	ours, ok := u.ours[rec.RefID]
+	p := &ours
 	if !ok {
 		u.add(Discrepancy{Kind: Unrecorded, RefID: rec.RefID, Field: "refid", Expected: "absent",
 			Actual: rec.StatusCode.String(), Theirs: recordOf(rec)})
@@ -122,8 +123,7 @@ func (u *run) leftovers() {
 		case p.Time.After(cutoff):
 			u.rep.Open++
 		default:
-			cp := *p
-			u.add(Discrepancy{Kind: Missing, RefID: k, Field: "refid", Expected: p.State.String(), Actual: "absent", Ours: &cp})
+			u.add(Discrepancy{Kind: Missing, RefID: k, Field: "refid", Expected: p.State.String(), Actual: "absent", Ours: &p})
 		}
 	}
 	u.ours = nil

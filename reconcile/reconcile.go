@@ -80,7 +80,7 @@ func (r *Reconciler) Range(ctx context.Context, from, to time.Time) (*Report, er
 	if last.Before(first) {
 		return nil, fmt.Errorf("reconcile: range ends %s before it starts %s", last.Format(time.DateOnly), first.Format(time.DateOnly))
 	}
-	run := &run{r: r, ctx: ctx, rep: &Report{From: first, To: last}, end: last.AddDate(0, 0, 1), ours: map[string]*Payment{}}
+	run := &run{r: r, ctx: ctx, rep: &Report{From: first, To: last}, end: last.AddDate(0, 0, 1), ours: map[string]Payment{}}
 	if err := run.readLedger(first); err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ type run struct {
 	ctx  context.Context
 	rep  *Report
 	end  time.Time // midnight after the last day
-	ours map[string]*Payment
+	ours map[string]Payment
 	prev *iimmpact.StatementEntry // the last statement entry seen
 }
 
@@ -123,7 +123,7 @@ func (u *run) readLedger(first time.Time) error {
 		if _, dup := u.ours[p.RefID]; dup {
 			return fmt.Errorf("reconcile: ledger yields refid %s twice", p.RefID)
 		}
-		u.ours[p.RefID] = &p
+		u.ours[p.RefID] = p
 	}
 	u.rep.Ours = len(u.ours)
 	return nil
