@@ -52,7 +52,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tREFID\tFIELD\tOURS/EXPECTED\tTHEIRS/ACTUAL\tRESOLVED")
 	for _, d := range r.Discrepancies {
-		res := ""
+		res := "no"
 		switch {
 		case d.Resolved:
 			res = "yes"
