@@ -18,10 +18,12 @@ import (
 	"github.com/iimmpact-go/iimmpact/reconcile"
 )
 
-// syntheticDay serves a day of n successful D 30 payments (cost 29.4) as
-// /v2/transactions and /v2/balance-statement pages, each page generated
-// from its offset when asked, so the server holds nothing: the heap a
-// benchmark measures is the client's and the reconciler's.
+// syntheticDay serves a day (15 May 2025) of n successful D 30 payments
+// (cost 29.4) as /v2/transactions and /v2/balance-statement pages, and
+// the day before as n more history records (the reconciler's lookback
+// day), each page generated from its offset when asked, so the server
+// holds nothing: the heap a benchmark measures is the client's and the
+// reconciler's.
 type syntheticDay struct{ n int }
 
 const (
@@ -29,18 +31,27 @@ const (
 	benchOpen  = 10_000_000 // opening balance, whole ringgit
 )
 
+const benchDay, benchDayBefore = "2025-05-15", "2025-05-14"
+
 func benchRefID(i int) string { return "bench-" + strconv.Itoa(1_000_000+i) }
 
 func (d syntheticDay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	w.Header().Set("Content-Type", "application/json")
+	date := q.Get("date")
 	switch r.URL.Path {
 	case "/v2/transactions":
 		offset, _ := strconv.Atoi(q.Get("offset"))
-		_, _ = w.Write(d.history(offset, limit))
+		if date != benchDay && date != benchDayBefore {
+			d.n = 0
+		}
+		_, _ = w.Write(d.history(date, offset, limit))
 	case "/v2/balance-statement":
 		page, _ := strconv.Atoi(q.Get("page"))
+		if date != benchDay {
+			page = d.n + 1
+		}
 		_, _ = w.Write(d.statement(page, limit))
 	default:
 		http.NotFound(w, r)
@@ -50,17 +61,21 @@ func (d syntheticDay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // cents renders n·29.40 exactly.
 func cents(n int) string { return strconv.Itoa(n*2940/100) + "." + fmt.Sprintf("%02d", n*2940%100) }
 
-func (d syntheticDay) history(offset, limit int) []byte {
+func (d syntheticDay) history(date string, offset, limit int) []byte {
 	b := []byte(`{"data":[`)
+	prefix := "bench-"
+	if date == benchDayBefore {
+		prefix = "before-"
+	}
 	for i := offset; i < min(d.n, offset+limit); i++ {
 		if i > offset {
 			b = append(b, ',')
 		}
-		b = fmt.Appendf(b, `{"trxid":"%d","date":"2025-05-15 10:00:00.000","product_code":"D","product_name":"Digi Prepaid",`+
+		b = fmt.Appendf(b, `{"trxid":"%d","date":"%s 10:00:00.000","product_code":"D","product_name":"Digi Prepaid",`+
 			`"biller_code":null,"product_image_url":"","category":"Prepaid","amount":"30.0000","account":"0123456789",`+
 			`"sender":"203.0.113.10","member_id":"3100528","status_code":"20","status_name":"Successful",`+
-			`"response_date":"2025-05-15 10:00:01.000","price":"%s","sn":"DG%d","pin":"","expiry":"","remarks":null,`+
-			`"refid":"%s","voucherlink":null,"currency":"MYR"}`, 900_000_000+i, benchPrice, i, benchRefID(i))
+			`"response_date":"%s 10:00:01.000","price":"%s","sn":"DG%d","pin":"","expiry":"","remarks":null,`+
+			`"refid":"%s%d","voucherlink":null,"currency":"MYR"}`, 900_000_000+i, date, date, benchPrice, i, prefix, 1_000_000+i)
 	}
 	return fmt.Appendf(b, `],"meta":{"transaction_count":"%d","total_amount":"%d","total_price":"%s","profit":"%s",`+
 		`"successful_count":"%d","failed_count":"0","pending_count":"0","refund_count":"0"}}`,
@@ -137,8 +152,9 @@ func benchClient(b *testing.B, n int) *iimmpact.Client {
 }
 
 // BenchmarkReconcileDay reconciles n payments against n records and n
-// statement entries. The baseline, BenchmarkFetchPages, reads the same
-// pages through the same client without reconciling them.
+// statement entries, reading n more records of the lookback day. The
+// baseline, BenchmarkFetchPages, reads the same pages through the same
+// client without reconciling them.
 func BenchmarkReconcileDay(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
@@ -168,11 +184,13 @@ func BenchmarkFetchPages(b *testing.B) {
 			stop := peakHeap()
 			for b.Loop() {
 				got := 0
-				for _, err := range c.AllTransactions(context.Background(), iimmpact.TransactionQuery{From: day, Limit: 1000}) {
-					if err != nil {
-						b.Fatal(err)
+				for _, from := range []time.Time{day.AddDate(0, 0, -1), day} { // the lookback day, then the day
+					for _, err := range c.AllTransactions(context.Background(), iimmpact.TransactionQuery{From: from, Limit: 1000}) {
+						if err != nil {
+							b.Fatal(err)
+						}
+						got++
 					}
-					got++
 				}
 				for _, err := range c.AllBalanceStatement(context.Background(), iimmpact.BalanceStatementQuery{From: day, Limit: 1000}) {
 					if err != nil {
@@ -180,7 +198,7 @@ func BenchmarkFetchPages(b *testing.B) {
 					}
 					got++
 				}
-				if got != 2*n {
+				if got != 3*n {
 					b.Fatalf("%d items", got)
 				}
 			}

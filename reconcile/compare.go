@@ -107,6 +107,16 @@ func (u *run) tally(rec *iimmpact.TransactionRecord) {
 	}
 }
 
+// earlier adds a success created before the window but settled inside it
+// to the debits the statement must show.
+func (u *run) earlier(rec *iimmpact.TransactionRecord) error {
+	if rec.StatusCode.IsSuccess() && !rec.ResponseDate.Before(u.start) && rec.ResponseDate.Before(u.end) {
+		h := &u.rep.History
+		h.Debited, h.SettledEarlier = h.Debited.Add(rec.Price), h.SettledEarlier+1
+	}
+	return u.ctx.Err()
+}
+
 // leftovers reports the ledger's payments the history did not hold.
 func (u *run) leftovers() {
 	cutoff := u.r.now().Add(-u.r.window)

@@ -26,6 +26,7 @@ type Reconciler struct {
 	ledger   Ledger
 	resolver Resolver
 	window   time.Duration
+	lookback int // days of history before the window read for their debits
 	pageSize int
 	now      func() time.Time
 }
@@ -41,6 +42,14 @@ func WithResolver(r Resolver) Option { return func(rc *Reconciler) { rc.resolver
 // be absent from IIMMPACT's history before it is reported Missing.
 func WithSettlingWindow(d time.Duration) Option { return func(rc *Reconciler) { rc.window = d } }
 
+// WithLookback sets how many days before the window the history is also
+// read, for the successes created then but debited (settled) inside the
+// window, such as a payment made at 23:59 that succeeded after midnight.
+// Those records are not compared with the ledger: they belong to their own
+// day's run. The default is 1; 0 saves a day of history at the price of a
+// WalletMismatch whenever a payment settles across midnight.
+func WithLookback(days int) Option { return func(rc *Reconciler) { rc.lookback = days } }
+
 // WithPageSize sets the records (and statement entries) asked for per page.
 func WithPageSize(n int) Option { return func(rc *Reconciler) { rc.pageSize = n } }
 
@@ -49,7 +58,7 @@ func WithClock(now func() time.Time) Option { return func(rc *Reconciler) { rc.n
 
 // New returns a Reconciler of ledger against src (an *iimmpact.Client).
 func New(src Source, ledger Ledger, opts ...Option) (*Reconciler, error) {
-	r := &Reconciler{src: src, ledger: ledger, window: DefaultSettlingWindow, pageSize: DefaultPageSize, now: time.Now}
+	r := &Reconciler{src: src, ledger: ledger, window: DefaultSettlingWindow, lookback: 1, pageSize: DefaultPageSize, now: time.Now}
 	for _, o := range opts {
 		o(r)
 	}
@@ -58,8 +67,8 @@ func New(src Source, ledger Ledger, opts ...Option) (*Reconciler, error) {
 		return nil, errors.New("reconcile: New needs a source and a ledger")
 	case r.pageSize < 1 || r.pageSize > DefaultPageSize:
 		return nil, fmt.Errorf("reconcile: page size %d is not 1 to %d", r.pageSize, DefaultPageSize)
-	case r.window < 0:
-		return nil, errors.New("reconcile: negative settling window")
+	case r.window < 0 || r.lookback < 0:
+		return nil, errors.New("reconcile: negative settling window or lookback")
 	case r.now == nil:
 		return nil, errors.New("reconcile: nil clock")
 	}
@@ -80,9 +89,16 @@ func (r *Reconciler) Range(ctx context.Context, from, to time.Time) (*Report, er
 	if last.Before(first) {
 		return nil, fmt.Errorf("reconcile: range ends %s before it starts %s", last.Format(time.DateOnly), first.Format(time.DateOnly))
 	}
-	run := &run{r: r, ctx: ctx, rep: &Report{From: first, To: last}, end: last.AddDate(0, 0, 1), ours: map[string]Payment{}}
+	run := &run{r: r, ctx: ctx, rep: &Report{From: first, To: last}, start: first, end: last.AddDate(0, 0, 1), ours: map[string]Payment{}}
 	if err := run.readLedger(first); err != nil {
 		return nil, err
+	}
+	if r.lookback > 0 {
+		q := iimmpact.TransactionQuery{From: first.AddDate(0, 0, -r.lookback), To: first.AddDate(0, 0, -1),
+			Limit: r.pageSize, Statuses: []string{"SUCCESSFUL"}}
+		if _, err := walkHistory(ctx, r.src, q, run.earlier); err != nil {
+			return nil, err
+		}
 	}
 	meta, err := walkHistory(ctx, r.src, iimmpact.TransactionQuery{From: first, To: last, Limit: r.pageSize}, run.record)
 	if err != nil {
@@ -107,12 +123,13 @@ func midnight(t time.Time) time.Time {
 
 // run is the state of one reconciliation.
 type run struct {
-	r    *Reconciler
-	ctx  context.Context
-	rep  *Report
-	end  time.Time // midnight after the last day
-	ours map[string]Payment
-	prev *iimmpact.StatementEntry // the last statement entry seen
+	r     *Reconciler
+	ctx   context.Context
+	rep   *Report
+	start time.Time // midnight before the first day
+	end   time.Time // midnight after the last day
+	ours  map[string]Payment
+	prev  *iimmpact.StatementEntry // the last statement entry seen
 }
 
 func (u *run) readLedger(first time.Time) error {

@@ -95,12 +95,15 @@ type HistoryTotals struct {
 	Other      int             `json:"other"`  // undocumented status codes
 	Amount     iimmpact.Amount `json:"amount"` // face value of successful records
 	Price      iimmpact.Amount `json:"price"`  // cost of successful records
-	// Debited is the cost of records charged in the window (successful or
-	// refunded, less successes that settled after the window ended);
-	// RefundedPrice the cost of refunded records.
-	Debited       iimmpact.Amount `json:"debited"`
-	RefundedPrice iimmpact.Amount `json:"refunded_price"`
-	SettledLater  int             `json:"settled_later"`
+	// Debited is the cost of records charged in the window: successful or
+	// refunded, less successes that settled after the window ended
+	// (SettledLater), plus successes created in the lookback days that
+	// settled inside it (SettledEarlier). RefundedPrice is the cost of the
+	// refunded records.
+	Debited        iimmpact.Amount `json:"debited"`
+	RefundedPrice  iimmpact.Amount `json:"refunded_price"`
+	SettledLater   int             `json:"settled_later"`
+	SettledEarlier int             `json:"settled_earlier"`
 }
 
 // WalletTotals are the sums of /v2/balance-statement entries for the window.
