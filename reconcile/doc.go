@@ -35,11 +35,13 @@
 //
 // The history is filtered by the day a transaction was created, the
 // statement by the day money moved. A success that settled after the
-// window is left out of the window's expected debits (HistoryTotals
-// SettledLater); a transaction created the day before and debited in the
-// window, or refunded on a later day than it was made, moves the wallet on
-// a day whose history does not hold it, and shows as a WalletMismatch on
-// both days. Reconciling a Range that covers both nets it out.
+// window is left out of the window's expected debits (SettledLater); one
+// created in the lookback day before the window (WithLookback, default 1)
+// and settled inside it is added (SettledEarlier), so a payment made at
+// 23:59 that succeeds after midnight reconciles on both days. A refund
+// made on a later day than its payment moves the wallet on a day whose
+// history does not hold the payment, and shows as a WalletMismatch on
+// both days; reconciling a Range that covers both nets it out.
 //
 // # Assumptions
 //
