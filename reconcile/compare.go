@@ -12,14 +12,22 @@ import (
 // ledger's entry, so memory shrinks as the history streams.
 func (u *run) record(rec *iimmpact.TransactionRecord) error {
 	u.tally(rec)
-	ours, ok := u.ours[rec.RefID]
-	p := &ours
+	p, ok := u.ours[rec.RefID]
 	if !ok {
 		u.add(Discrepancy{Kind: Unrecorded, RefID: rec.RefID, Field: "refid", Expected: "absent",
 			Actual: rec.StatusCode.String(), Theirs: recordOf(rec)})
-		return nil
+		return u.ctx.Err()
+	}
+	if !u.inWindow(&p) {
+		u.rep.Ours++ // sent across midnight: compared here, where IIMMPACT has it
 	}
 	delete(u.ours, rec.RefID)
+	u.match(&p, rec)
+	return u.ctx.Err()
+}
+
+// match compares the two sides of one refid.
+func (u *run) match(p *Payment, rec *iimmpact.TransactionRecord) {
 	before := len(u.rep.Discrepancies)
 	open := u.compareStatus(p, rec)
 	if p.Amount != rec.Amount {
@@ -38,7 +46,6 @@ func (u *run) record(rec *iimmpact.TransactionRecord) error {
 	default:
 		u.rep.Matched++
 	}
-	return u.ctx.Err()
 }
 
 // compareStatus reports a status that does not reconcile and resolves it
@@ -117,16 +124,36 @@ func (u *run) earlier(rec *iimmpact.TransactionRecord) error {
 	return u.ctx.Err()
 }
 
-// leftovers reports the ledger's payments the history did not hold.
-func (u *run) leftovers() {
+// maxLookups caps the next-day history queries one run makes for
+// payments sent in the window's last minutes.
+const maxLookups = 100
+
+// leftovers reports the window's payments the history did not hold; one
+// sent within the skew of the window's end is first looked up in the next
+// day's history.
+func (u *run) leftovers() error {
 	cutoff := u.r.now().Add(-u.r.window)
 	keys := make([]string, 0, len(u.ours))
-	for k := range u.ours {
-		keys = append(keys, k)
+	for k, p := range u.ours {
+		if u.inWindow(&p) {
+			keys = append(keys, k) // the rest belong to the neighbouring day's run
+		}
 	}
 	slices.Sort(keys)
+	lookups := 0
 	for _, k := range keys {
 		p := u.ours[k]
+		if p.State != Rejected && !p.Time.Before(u.end.Add(-u.r.skew)) && lookups < maxLookups && !u.r.now().Before(u.end) {
+			lookups++
+			rec, err := u.nextDay(&p)
+			if err != nil {
+				return err
+			}
+			if rec != nil {
+				u.match(&p, rec)
+				continue
+			}
+		}
 		switch {
 		case p.State == Rejected:
 			u.rep.Matched++
@@ -137,6 +164,22 @@ func (u *run) leftovers() {
 		}
 	}
 	u.ours = nil
+	return nil
+}
+
+// nextDay finds p in the history of the day after the window, asking only
+// for its account's records.
+func (u *run) nextDay(p *Payment) (*iimmpact.TransactionRecord, error) {
+	var found *iimmpact.TransactionRecord
+	q := iimmpact.TransactionQuery{From: u.end, Account: p.Account, Limit: u.r.pageSize}
+	_, err := walkHistory(u.ctx, u.r.src, q, func(rec *iimmpact.TransactionRecord) error {
+		if rec.RefID == p.RefID && found == nil {
+			cp := *rec
+			found = &cp
+		}
+		return nil
+	})
+	return found, err
 }
 
 // checkMeta compares the history's meta with the sums of its records.

@@ -43,6 +43,12 @@
 // history does not hold the payment, and shows as a WalletMismatch on
 // both days; reconciling a Range that covers both nets it out.
 //
+// A payment the ledger dates just before midnight may be created by
+// IIMMPACT just after it. The ledger is read WithBoundarySkew (default 5
+// minutes) beyond both ends of the window, so the next day's run matches
+// it, and the day's own run looks such a payment up in the next day's
+// history (by its account) before calling it Missing.
+//
 // # Assumptions
 //
 // The summary's signs are not documented, so its totals are compared by

@@ -16,6 +16,7 @@ var MYT = time.FixedZone("MYT", 8*60*60)
 const (
 	DefaultSettlingWindow = 30 * time.Minute
 	DefaultPageSize       = 1000 // IIMMPACT's largest history page
+	DefaultBoundarySkew   = 5 * time.Minute
 )
 
 // Reconciler compares a merchant's Ledger with IIMMPACT's history and
@@ -26,7 +27,8 @@ type Reconciler struct {
 	ledger   Ledger
 	resolver Resolver
 	window   time.Duration
-	lookback int // days of history before the window read for their debits
+	lookback int           // days of history before the window read for their debits
+	skew     time.Duration // how far a payment's time may sit from IIMMPACT's across midnight
 	pageSize int
 	now      func() time.Time
 }
@@ -50,6 +52,16 @@ func WithSettlingWindow(d time.Duration) Option { return func(rc *Reconciler) { 
 // WalletMismatch whenever a payment settles across midnight.
 func WithLookback(days int) Option { return func(rc *Reconciler) { rc.lookback = days } }
 
+// WithBoundarySkew sets how far apart the ledger's time for a payment and
+// IIMMPACT's creation time may be, so that a payment sent just before
+// midnight and created by IIMMPACT just after it is matched, not reported
+// Missing on one day and Unrecorded on the next. The ledger is read this
+// much beyond both ends of the window (payments outside the window that
+// the history does not hold belong to the neighbouring day's run), and a
+// payment of the window's last minutes that the history does not hold is
+// looked up in the next day's history for its account. Default 5 minutes.
+func WithBoundarySkew(d time.Duration) Option { return func(rc *Reconciler) { rc.skew = d } }
+
 // WithPageSize sets the records (and statement entries) asked for per page.
 func WithPageSize(n int) Option { return func(rc *Reconciler) { rc.pageSize = n } }
 
@@ -58,7 +70,7 @@ func WithClock(now func() time.Time) Option { return func(rc *Reconciler) { rc.n
 
 // New returns a Reconciler of ledger against src (an *iimmpact.Client).
 func New(src Source, ledger Ledger, opts ...Option) (*Reconciler, error) {
-	r := &Reconciler{src: src, ledger: ledger, window: DefaultSettlingWindow, lookback: 1, pageSize: DefaultPageSize, now: time.Now}
+	r := &Reconciler{src: src, ledger: ledger, window: DefaultSettlingWindow, lookback: 1, skew: DefaultBoundarySkew, pageSize: DefaultPageSize, now: time.Now}
 	for _, o := range opts {
 		o(r)
 	}
@@ -67,8 +79,8 @@ func New(src Source, ledger Ledger, opts ...Option) (*Reconciler, error) {
 		return nil, errors.New("reconcile: New needs a source and a ledger")
 	case r.pageSize < 1 || r.pageSize > DefaultPageSize:
 		return nil, fmt.Errorf("reconcile: page size %d is not 1 to %d", r.pageSize, DefaultPageSize)
-	case r.window < 0 || r.lookback < 0:
-		return nil, errors.New("reconcile: negative settling window or lookback")
+	case r.window < 0 || r.lookback < 0 || r.skew < 0:
+		return nil, errors.New("reconcile: negative settling window, lookback or skew")
 	case r.now == nil:
 		return nil, errors.New("reconcile: nil clock")
 	}
@@ -89,31 +101,43 @@ func (r *Reconciler) Range(ctx context.Context, from, to time.Time) (*Report, er
 	if last.Before(first) {
 		return nil, fmt.Errorf("reconcile: range ends %s before it starts %s", last.Format(time.DateOnly), first.Format(time.DateOnly))
 	}
-	run := &run{r: r, ctx: ctx, rep: &Report{From: first, To: last}, start: first, end: last.AddDate(0, 0, 1), ours: map[string]Payment{}}
-	if err := run.readLedger(first); err != nil {
+	u := &run{r: r, ctx: ctx, rep: &Report{From: first, To: last}, start: first, end: last.AddDate(0, 0, 1), ours: map[string]Payment{}}
+	if err := u.do(); err != nil {
 		return nil, err
+	}
+	return u.rep, nil
+}
+
+// do runs the three sources in turn: the ledger into memory, the lookback
+// days' and the window's history streamed against it, then the statement.
+func (u *run) do() error {
+	r, first, last := u.r, u.start, u.rep.To
+	if err := u.readLedger(); err != nil {
+		return err
 	}
 	if r.lookback > 0 {
 		q := iimmpact.TransactionQuery{From: first.AddDate(0, 0, -r.lookback), To: first.AddDate(0, 0, -1),
 			Limit: r.pageSize, Statuses: []string{"SUCCESSFUL"}}
-		if _, err := walkHistory(ctx, r.src, q, run.earlier); err != nil {
-			return nil, err
+		if _, err := walkHistory(u.ctx, r.src, q, u.earlier); err != nil {
+			return err
 		}
 	}
-	meta, err := walkHistory(ctx, r.src, iimmpact.TransactionQuery{From: first, To: last, Limit: r.pageSize}, run.record)
+	meta, err := walkHistory(u.ctx, r.src, iimmpact.TransactionQuery{From: first, To: last, Limit: r.pageSize}, u.record)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	run.leftovers()
-	run.checkMeta(meta)
-	summary, err := walkStatement(ctx, r.src, iimmpact.BalanceStatementQuery{From: first, To: last, Limit: r.pageSize}, run.entry)
+	if err := u.leftovers(); err != nil {
+		return err
+	}
+	u.checkMeta(meta)
+	summary, err := walkStatement(u.ctx, r.src, iimmpact.BalanceStatementQuery{From: first, To: last, Limit: r.pageSize}, u.entry)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	run.rep.Wallet.Summary = summary
-	run.checkSummary()
-	run.checkWallet()
-	return run.rep, nil
+	u.rep.Wallet.Summary = summary
+	u.checkSummary()
+	u.checkWallet()
+	return nil
 }
 
 func midnight(t time.Time) time.Time {
@@ -132,8 +156,10 @@ type run struct {
 	prev  *iimmpact.StatementEntry // the last statement entry seen
 }
 
-func (u *run) readLedger(first time.Time) error {
-	for p, err := range u.r.ledger.Payments(u.ctx, first, u.end) {
+// readLedger holds the ledger's payments of the window, and of the skew
+// either side of it, by refid.
+func (u *run) readLedger() error {
+	for p, err := range u.r.ledger.Payments(u.ctx, u.start.Add(-u.r.skew), u.end.Add(u.r.skew)) {
 		if err != nil {
 			return fmt.Errorf("reconcile: ledger: %w", err)
 		}
@@ -141,9 +167,13 @@ func (u *run) readLedger(first time.Time) error {
 			return fmt.Errorf("reconcile: ledger yields refid %s twice", p.RefID)
 		}
 		u.ours[p.RefID] = p
+		if u.inWindow(&p) {
+			u.rep.Ours++
+		}
 	}
-	u.rep.Ours = len(u.ours)
 	return nil
 }
+
+func (u *run) inWindow(p *Payment) bool { return !p.Time.Before(u.start) && p.Time.Before(u.end) }
 
 func (u *run) add(d Discrepancy) { u.rep.Discrepancies = append(u.rep.Discrepancies, d) }
