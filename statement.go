@@ -131,22 +131,32 @@ type StatementSummary struct {
 	Refund            Amount // total_refund
 }
 
+type summaryWire[N any] struct {
+	TotalTransactions struct {
+		Amount Amount `json:"amount"`
+		Count  N      `json:"count"`
+	} `json:"total_transactions"`
+	TotalDeposit Amount `json:"total_deposit"`
+	TotalRefund  Amount `json:"total_refund"`
+}
+
 // UnmarshalJSON reads numbers or numeric strings alike.
 func (s *StatementSummary) UnmarshalJSON(b []byte) error {
-	var w struct {
-		TotalTransactions struct {
-			Amount Amount   `json:"amount"`
-			Count  wire.Int `json:"count"`
-		} `json:"total_transactions"`
-		TotalDeposit Amount `json:"total_deposit"`
-		TotalRefund  Amount `json:"total_refund"`
-	}
+	var w summaryWire[wire.Int]
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
 	*s = StatementSummary{TransactionAmount: w.TotalTransactions.Amount, TransactionCount: int(w.TotalTransactions.Count),
 		Deposit: w.TotalDeposit, Refund: w.TotalRefund}
 	return nil
+}
+
+// MarshalJSON writes IIMMPACT's shape, so a summary round-trips.
+func (s StatementSummary) MarshalJSON() ([]byte, error) {
+	var w summaryWire[int]
+	w.TotalTransactions.Amount, w.TotalTransactions.Count = s.TransactionAmount, s.TransactionCount
+	w.TotalDeposit, w.TotalRefund = s.Deposit, s.Refund
+	return json.Marshal(w)
 }
 
 type statementBody struct {

@@ -131,3 +131,17 @@ func (p Payment) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(w)
 }
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (p *Payment) UnmarshalJSON(b []byte) error {
+	var w paymentJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*p = Payment{RefID: w.RefID, Product: w.Product, Account: w.Account, Amount: w.Amount, State: w.State,
+		Status: iimmpact.StatusCode(w.Status), Time: w.Time}
+	if w.Cost != nil {
+		p.Cost, p.CostKnown = *w.Cost, true
+	}
+	return nil
+}

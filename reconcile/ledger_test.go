@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/iimmpact-go/iimmpact"
 	"github.com/iimmpact-go/iimmpact/reconcile"
@@ -99,4 +100,35 @@ func TestPaymentAndStateJSON(t *testing.T) {
 	var s reconcile.State
 	assert.Error(t, s.UnmarshalText([]byte("done")))
 	assert.Equal(t, "State(9)", reconcile.State(9).String())
+}
+
+func TestReportJSONRoundTrip(t *testing.T) {
+	m := newMerchant(t)
+	m.pay("ok-1", "D", "0123456789", "30")
+	m.outside("outside-1", "D", "0172222222", "5")
+	require.NoError(t, m.ledger.Add(reconcile.Payment{RefID: "lost", Product: "D", Account: "0194444444",
+		Amount: iimmpact.AmountFromInt(10), State: reconcile.Unknown, Time: mayNoon.Add(-time.Hour)}))
+	m.srv.Refund("ok-1")
+	rep := m.run()
+	require.Len(t, rep.Discrepancies, 3)
+	b, err := json.Marshal(rep)
+	require.NoError(t, err)
+	var back reconcile.Report
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.True(t, back.From.Equal(rep.From))
+	back.From, back.To = rep.From, rep.To
+	for i := range back.Discrepancies {
+		d, o := back.Discrepancies[i], rep.Discrepancies[i]
+		if o.Ours != nil {
+			assert.True(t, d.Ours.Time.Equal(o.Ours.Time))
+			d.Ours.Time = o.Ours.Time
+		}
+		if o.Theirs != nil {
+			assert.True(t, d.Theirs.Date.Equal(o.Theirs.Date) && d.Theirs.ResponseDate.Equal(o.Theirs.ResponseDate))
+			d.Theirs.Date, d.Theirs.ResponseDate = o.Theirs.Date, o.Theirs.ResponseDate
+		}
+	}
+	assert.Equal(t, *rep, back)
+	assert.Error(t, json.Unmarshal([]byte(`{"from":"15 May","to":"2025-05-15"}`), &back))
+	assert.Error(t, json.Unmarshal([]byte(`{"from":"2025-05-15","to":"x"}`), &back))
 }

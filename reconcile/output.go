@@ -95,3 +95,27 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		Clean: r.Clean(), Summary: r.Summary(), Ours: r.Ours, Matched: r.Matched, Open: r.Open,
 		Discrepancies: ds, History: r.History, Wallet: r.Wallet})
 }
+
+// UnmarshalJSON reads what MarshalJSON writes (the clean flag and the
+// summary line are derived, so they are not read back).
+func (r *Report) UnmarshalJSON(b []byte) error {
+	var w reportJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	from, err := time.ParseInLocation(time.DateOnly, w.From, MYT)
+	if err != nil {
+		return fmt.Errorf("reconcile: report from: %w", err)
+	}
+	to, err := time.ParseInLocation(time.DateOnly, w.To, MYT)
+	if err != nil {
+		return fmt.Errorf("reconcile: report to: %w", err)
+	}
+	ds := w.Discrepancies
+	if len(ds) == 0 {
+		ds = nil
+	}
+	*r = Report{From: from, To: to, Ours: w.Ours, Matched: w.Matched, Open: w.Open, Discrepancies: ds,
+		History: w.History, Wallet: w.Wallet}
+	return nil
+}

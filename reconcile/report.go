@@ -128,9 +128,10 @@ func (w *WalletTotals) Movement() iimmpact.Amount {
 // Report is the result of one reconciliation run.
 type Report struct {
 	From, To time.Time // first and last GMT+8 day, at midnight
-	// Ours counts the ledger's payments, Matched those on both sides with
-	// nothing to report, Open those still pending on both sides or sent
-	// within the settling window and not yet in the history.
+	// Ours counts the ledger's payments of the window (plus any sent just
+	// before it that IIMMPACT created inside it), Matched those on both
+	// sides with nothing to report, Open those still pending on both sides
+	// or sent within the settling window and not yet in the history.
 	Ours, Matched, Open int
 	Discrepancies       []Discrepancy
 	History             HistoryTotals
