@@ -29,7 +29,8 @@ func (u *run) record(rec *iimmpact.TransactionRecord) error {
 // match compares the two sides of one refid.
 func (u *run) match(p *Payment, rec *iimmpact.TransactionRecord) {
 	before := len(u.rep.Discrepancies)
-	open := u.compareStatus(p, rec)
+	sameRequest := p.Amount == rec.Amount && p.Product == rec.ProductCode && p.Account == rec.Account
+	open := u.compareStatus(p, rec, sameRequest)
 	if p.Amount != rec.Amount {
 		u.pair(AmountDiffers, "amount", p.Amount.String(), rec.Amount.String(), p, rec)
 	}
@@ -49,8 +50,9 @@ func (u *run) match(p *Payment, rec *iimmpact.TransactionRecord) {
 }
 
 // compareStatus reports a status that does not reconcile and resolves it
-// when the record is definitive; it returns whether both sides are open.
-func (u *run) compareStatus(p *Payment, rec *iimmpact.TransactionRecord) (open bool) {
+// when the record is definitive and for this very request (same product,
+// account and amount); it returns whether both sides are open.
+func (u *run) compareStatus(p *Payment, rec *iimmpact.TransactionRecord, sameRequest bool) (open bool) {
 	theirs := rec.StatusCode
 	switch {
 	case p.State == Rejected:
@@ -58,13 +60,13 @@ func (u *run) compareStatus(p *Payment, rec *iimmpact.TransactionRecord) (open b
 	case p.open() && theirs.IsPending():
 		return true
 	case p.open() && theirs.IsFinal():
-		u.resolve(u.pair(OursOpen, "status", p.State.String(), theirs.String(), p, rec), rec)
+		u.resolve(u.pair(OursOpen, "status", p.State.String(), theirs.String(), p, rec), rec, sameRequest)
 	case p.open():
 		u.pair(StatusDiffers, "status", p.State.String(), theirs.String(), p, rec)
 	case p.Status != theirs:
 		d := u.pair(StatusDiffers, "status", p.Status.String(), theirs.String(), p, rec)
 		if p.Status.IsSuccess() && theirs == iimmpact.StatusRefund {
-			u.resolve(d, rec)
+			u.resolve(d, rec, sameRequest)
 		}
 	}
 	return false
@@ -77,11 +79,19 @@ func (u *run) pair(k Kind, field, ours, theirs string, p *Payment, rec *iimmpact
 	return len(u.rep.Discrepancies) - 1
 }
 
-func (u *run) resolve(i int, rec *iimmpact.TransactionRecord) {
+// errOtherRequest is why a record for the refid but another request is
+// never applied: it is not an answer for the ledger's request.
+const errOtherRequest = "the record is for another request (product, account or amount differ)"
+
+func (u *run) resolve(i int, rec *iimmpact.TransactionRecord, sameRequest bool) {
 	if u.r.resolver == nil {
 		return
 	}
 	d := &u.rep.Discrepancies[i]
+	if !sameRequest {
+		d.ResolveError = errOtherRequest
+		return
+	}
 	if err := u.r.resolver.ApplyHistory(u.ctx, *rec); err != nil {
 		d.ResolveError = err.Error()
 		return

@@ -90,7 +90,9 @@ type Ledger interface {
 // record, which is a definitive answer for its refid. Reconciliation calls
 // it only with a final record (successful, failed or refunded) for a
 // payment the ledger holds open, or with a Refund (53) for one it holds
-// successful. An implementation must apply the same transition an answer
+// successful, and only when the record's product, account and amount are
+// the ledger's: a record for the refid but another request is not an
+// answer for this one. An implementation must apply the same transition an answer
 // or callback would, and may refuse (return an error) when its own state
 // machine forbids the move.
 type Resolver interface {

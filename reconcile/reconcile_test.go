@@ -122,3 +122,30 @@ func TestCleanDayAndResolution(t *testing.T) {
 	assert.Equal(t, "2025-05-15", back["from"])
 	assert.Equal(t, []any{}, back["discrepancies"])
 }
+
+// TestNoResolutionFromAnotherRequest: a final record for the refid whose
+// product, account or amount differ from the ledger's request is not an
+// answer for that request, so it is reported and never applied.
+func TestNoResolutionFromAnotherRequest(t *testing.T) {
+	m := newMerchant(t)
+	m.srv.ScriptFaults("/v2/topup", iimmpacttest.ResetFault().AfterProcessing())
+	require.Equal(t, reconcile.Unknown, m.pay("u-1", "D", "0123456789", "30"))
+	require.NoError(t, m.ledger.Update("u-1", func(p *reconcile.Payment) { p.Account = "0100000000" }))
+	require.Equal(t, reconcile.Final, m.pay("ok-1", "D", "0123456789", "10"))
+	require.True(t, m.srv.Refund("ok-1"))
+	require.NoError(t, m.ledger.Update("ok-1", func(p *reconcile.Payment) { p.Amount = iimmpact.AmountFromInt(30) }))
+
+	for range 2 {
+		rep := m.run(reconcile.WithResolver(m.ledger))
+		assert.Equal(t, map[string][]reconcile.Kind{
+			"u-1":  {reconcile.OursOpen, reconcile.RequestDiffers},
+			"ok-1": {reconcile.StatusDiffers, reconcile.AmountDiffers},
+		}, kinds(rep))
+		for _, d := range rep.Discrepancies {
+			assert.False(t, d.Resolved)
+		}
+		assert.Contains(t, rep.Discrepancies[0].ResolveError, "another request")
+	}
+	p, _ := m.ledger.Get("u-1")
+	assert.Equal(t, reconcile.Unknown, p.State)
+}

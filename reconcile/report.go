@@ -15,7 +15,7 @@ type Kind string
 const (
 	// OursOpen: the ledger holds the payment pending or unknown, IIMMPACT's
 	// history holds a final status. With a Resolver the ledger is settled
-	// from the record (Resolved).
+	// from the record (Resolved), unless the record's request differs.
 	OursOpen Kind = "ours_open"
 	// StatusDiffers: both sides final (or ours rejected, or theirs not
 	// documented) and the statuses differ, e.g. a success that became a
