@@ -21,7 +21,7 @@ import (
 func TestAcrossMidnight(t *testing.T) {
 	var now atomic.Int64
 	clock := func() time.Time { return time.Unix(0, now.Add(int64(time.Millisecond))) }
-	day1 := time.Date(2025, 5, 15, 0, 0, 0, 0, reconcile.MYT)
+	day1 := time.Date(2025, 5, 15, 0, 0, 0, 0, myt)
 	now.Store(day1.Add(10 * time.Hour).UnixNano())
 	srv := iimmpacttest.NewServer(iimmpacttest.WithClock(clock))
 	defer srv.Close()
@@ -70,7 +70,7 @@ func TestAcrossMidnight(t *testing.T) {
 func TestSentAcrossMidnight(t *testing.T) {
 	var now atomic.Int64
 	clock := func() time.Time { return time.Unix(0, now.Add(int64(time.Millisecond))) }
-	day1 := time.Date(2025, 5, 15, 0, 0, 0, 0, reconcile.MYT)
+	day1 := time.Date(2025, 5, 15, 0, 0, 0, 0, myt)
 	day2 := day1.AddDate(0, 0, 1)
 	now.Store(day1.Add(24*time.Hour - 30*time.Second).UnixNano())
 	srv := iimmpacttest.NewServer(iimmpacttest.WithClock(clock))

@@ -19,7 +19,7 @@ import (
 // the ledger, one whose amount was edited in the ledger, and a deposit.
 func exampleDay() (*iimmpacttest.Server, *iimmpact.Client, *reconcile.SliceLedger, func() time.Time) {
 	var n atomic.Int64
-	noon := time.Date(2025, 5, 15, 12, 0, 0, 0, reconcile.MYT)
+	noon := time.Date(2025, 5, 15, 12, 0, 0, 0, myt)
 	clock := func() time.Time { return noon.Add(time.Duration(n.Add(1)) * time.Millisecond) }
 	srv := iimmpacttest.NewServer(iimmpacttest.WithClock(clock), iimmpacttest.WithBalance("1000"))
 	client := srv.Client(iimmpact.WithClock(clock), iimmpact.WithRetryPolicy(iimmpact.RetryPolicy{MaxAttempts: 1}))
@@ -61,7 +61,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	day := time.Date(2025, 5, 15, 0, 0, 0, 0, reconcile.MYT)
+	day := time.Date(2025, 5, 15, 0, 0, 0, 0, myt)
 	rep, err := r.Day(context.Background(), day)
 	if err != nil {
 		panic(err)
@@ -92,7 +92,7 @@ func Example() {
 // A clean day is one line.
 func ExampleReport_WriteTable() {
 	var n atomic.Int64
-	noon := time.Date(2025, 5, 15, 12, 0, 0, 0, reconcile.MYT)
+	noon := time.Date(2025, 5, 15, 12, 0, 0, 0, myt)
 	clock := func() time.Time { return noon.Add(time.Duration(n.Add(1)) * time.Millisecond) }
 	srv := iimmpacttest.NewServer(iimmpacttest.WithClock(clock))
 	defer srv.Close()
@@ -116,7 +116,7 @@ func ExampleReport_MarshalJSON() {
 	srv, client, ledger, clock := exampleDay()
 	defer srv.Close()
 	r, _ := reconcile.New(client, ledger, reconcile.WithClock(clock))
-	rep, _ := r.Day(context.Background(), time.Date(2025, 5, 15, 0, 0, 0, 0, reconcile.MYT))
+	rep, _ := r.Day(context.Background(), time.Date(2025, 5, 15, 0, 0, 0, 0, myt))
 	var out struct {
 		Clean         bool `json:"clean"`
 		Discrepancies []struct {
@@ -170,7 +170,7 @@ func ExampleReconciler_Range() {
 	srv, client, ledger, clock := exampleDay()
 	defer srv.Close()
 	r, _ := reconcile.New(client, ledger, reconcile.WithClock(clock), reconcile.WithSettlingWindow(time.Hour), reconcile.WithPageSize(2))
-	from := time.Date(2025, 5, 14, 0, 0, 0, 0, reconcile.MYT)
+	from := time.Date(2025, 5, 14, 0, 0, 0, 0, myt)
 	rep, _ := r.Range(context.Background(), from, from.AddDate(0, 0, 1))
 	fmt.Println(rep.Summary())
 	// Output:
@@ -182,7 +182,7 @@ func ExampleReconciler_Day() {
 	srv, client, ledger, clock := exampleDay()
 	defer srv.Close()
 	r, _ := reconcile.New(client, ledger, reconcile.WithResolver(ledger), reconcile.WithClock(clock))
-	rep, _ := r.Day(context.Background(), time.Date(2025, 5, 15, 0, 0, 0, 0, reconcile.MYT))
+	rep, _ := r.Day(context.Background(), time.Date(2025, 5, 15, 0, 0, 0, 0, myt))
 	fmt.Println(rep.Count(reconcile.OursOpen), rep.Count(reconcile.Unrecorded), len(rep.Unresolved()))
 	p, _ := ledger.Get("ord-1004")
 	fmt.Println(p.State, p.Status)
@@ -193,7 +193,7 @@ func ExampleReconciler_Day() {
 
 // A SliceLedger yields the payments sent in a half-open window.
 func ExampleSliceLedger_Payments() {
-	day := time.Date(2025, 5, 15, 0, 0, 0, 0, reconcile.MYT)
+	day := time.Date(2025, 5, 15, 0, 0, 0, 0, myt)
 	ledger := reconcile.NewSliceLedger(
 		reconcile.Payment{RefID: "late-14th", State: reconcile.Pending, Time: day.Add(-time.Second)},
 		reconcile.Payment{RefID: "on-15th", State: reconcile.Pending, Time: day.Add(23 * time.Hour)},

@@ -13,7 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var mayNoon = time.Date(2025, 5, 15, 12, 0, 0, 0, reconcile.MYT)
+// myt is GMT+8, the zone of IIMMPACT's days.
+var myt = time.FixedZone("MYT", 8*60*60)
+
+var mayNoon = time.Date(2025, 5, 15, 12, 0, 0, 0, myt)
 
 // merchant pays through the SDK against the fake and records every answer
 // in a SliceLedger the way a payments layer would: only an answer for this

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/iimmpact-go/iimmpact/internal/wire"
 )
 
 // days renders the report's window: "2025-05-15" or "2025-05-01 - 2025-05-31".
@@ -103,11 +105,11 @@ func (r *Report) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	from, err := time.ParseInLocation(time.DateOnly, w.From, MYT)
+	from, err := time.ParseInLocation(time.DateOnly, w.From, wire.MYT)
 	if err != nil {
 		return fmt.Errorf("reconcile: report from: %w", err)
 	}
-	to, err := time.ParseInLocation(time.DateOnly, w.To, MYT)
+	to, err := time.ParseInLocation(time.DateOnly, w.To, wire.MYT)
 	if err != nil {
 		return fmt.Errorf("reconcile: report to: %w", err)
 	}

@@ -7,10 +7,8 @@ import (
 	"time"
 
 	"github.com/iimmpact-go/iimmpact"
+	"github.com/iimmpact-go/iimmpact/internal/wire"
 )
-
-// MYT is GMT+8, the zone of IIMMPACT's days.
-var MYT = time.FixedZone("MYT", 8*60*60)
 
 // Defaults for a Reconciler.
 const (
@@ -87,7 +85,8 @@ func New(src Source, ledger Ledger, opts ...Option) (*Reconciler, error) {
 	return r, nil
 }
 
-// Day reconciles one GMT+8 calendar day.
+// Day reconciles the GMT+8 calendar day that day falls on (any time of
+// it, in any zone).
 func (r *Reconciler) Day(ctx context.Context, day time.Time) (*Report, error) {
 	return r.Range(ctx, day, day)
 }
@@ -141,8 +140,8 @@ func (u *run) do() error {
 }
 
 func midnight(t time.Time) time.Time {
-	y, m, d := t.In(MYT).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, MYT)
+	y, m, d := t.In(wire.MYT).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, wire.MYT)
 }
 
 // run is the state of one reconciliation.
