@@ -206,3 +206,20 @@ func ExampleSliceLedger_Payments() {
 	// on-15th <nil>
 	// reconcile: refid on-15th recorded twice
 }
+
+// New validates its options; the defaults suit a daily run.
+func ExampleNew() {
+	ledger := reconcile.NewSliceLedger()
+	client, _ := iimmpact.New("iimm_dev_example", "c2VjcmV0", iimmpact.WithBaseURL("https://staging.iimmpact.com"))
+	_, err := reconcile.New(client, ledger,
+		reconcile.WithSettlingWindow(time.Hour), // sent over an hour ago and not at IIMMPACT: Missing
+		reconcile.WithLookback(1),               // yesterday's late successes debited today
+		reconcile.WithBoundarySkew(2*time.Minute),
+		reconcile.WithPageSize(500))
+	fmt.Println(err)
+	_, err = reconcile.New(client, ledger, reconcile.WithLookback(-1))
+	fmt.Println(err)
+	// Output:
+	// <nil>
+	// reconcile: negative settling window, lookback or skew
+}

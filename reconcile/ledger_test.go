@@ -1,12 +1,16 @@
 package reconcile_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"iter"
 	"testing"
 	"time"
 
 	"github.com/iimmpact-go/iimmpact"
+	"github.com/iimmpact-go/iimmpact/iimmpacttest"
 	"github.com/iimmpact-go/iimmpact/reconcile"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -131,4 +135,47 @@ func TestReportJSONRoundTrip(t *testing.T) {
 	assert.Equal(t, *rep, back)
 	assert.Error(t, json.Unmarshal([]byte(`{"from":"15 May","to":"2025-05-15"}`), &back))
 	assert.Error(t, json.Unmarshal([]byte(`{"from":"2025-05-15","to":"x"}`), &back))
+}
+
+// failingLedger yields one payment and then an error.
+type failingLedger struct{ dup bool }
+
+func (l failingLedger) Payments(context.Context, time.Time, time.Time) iter.Seq2[reconcile.Payment, error] {
+	return func(yield func(reconcile.Payment, error) bool) {
+		p := reconcile.Payment{RefID: "a", State: reconcile.Pending, Time: mayNoon}
+		if !yield(p, nil) {
+			return
+		}
+		if l.dup {
+			yield(p, nil)
+			return
+		}
+		yield(reconcile.Payment{}, errors.New("disk on fire"))
+	}
+}
+
+func TestLedgerAndResolverFailures(t *testing.T) {
+	m := newMerchant(t)
+	for _, l := range []failingLedger{{}, {dup: true}} {
+		r, err := reconcile.New(m.c, l)
+		require.NoError(t, err)
+		_, err = r.Day(context.Background(), mayNoon)
+		assert.Error(t, err, "a ledger that fails or repeats a refid cannot be reconciled")
+	}
+
+	m.srv.ScriptFaults("/v2/topup", iimmpacttest.ResetFault().AfterProcessing())
+	require.Equal(t, reconcile.Unknown, m.pay("u-1", "D", "0123456789", "30"))
+	refuse := reconcile.ResolverFunc(func(context.Context, iimmpact.TransactionRecord) error { return errors.New("store is read-only") })
+	rep := m.run(reconcile.WithResolver(refuse))
+	require.Len(t, rep.Discrepancies, 1)
+	assert.False(t, rep.Discrepancies[0].Resolved)
+	assert.Equal(t, "store is read-only", rep.Discrepancies[0].ResolveError)
+	var buf bytes.Buffer
+	require.NoError(t, rep.WriteTable(&buf))
+	assert.Contains(t, buf.String(), "refused: store is read-only")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := m.reconciler().Day(ctx, mayNoon)
+	assert.ErrorIs(t, err, context.Canceled)
 }
