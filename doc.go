@@ -152,7 +152,9 @@
 //		reconcile(rec.RefID, rec.Outcome(), rec.Amount)
 //	}
 //
-// BalanceStatement (and AllBalanceStatement) is the wallet ledger.
+// BalanceStatement (and AllBalanceStatement) is the wallet ledger, with
+// IIMMPACT's summary totals on each page. Package reconcile does the whole
+// comparison: a merchant's ledger against both, as a typed report.
 //
 // # The rest of the API
 //

@@ -116,12 +116,54 @@ type BalanceStatementPage struct {
 	Entries []StatementEntry
 	Links   PageLinks
 	Meta    PageMeta
+	// Summary totals the whole filtered set, not just this page; nil when
+	// IIMMPACT sent none (before 31 October 2025).
+	Summary *StatementSummary
+}
+
+// StatementSummary is the balance statement's "summary", added by IIMMPACT
+// on 31 October 2025. The announcement names the fields but not their
+// signs, so each total is kept as sent.
+type StatementSummary struct {
+	TransactionAmount Amount // total_transactions.amount
+	TransactionCount  int    // total_transactions.count
+	Deposit           Amount // total_deposit
+	Refund            Amount // total_refund
+}
+
+type summaryWire[N any] struct {
+	TotalTransactions struct {
+		Amount Amount `json:"amount"`
+		Count  N      `json:"count"`
+	} `json:"total_transactions"`
+	TotalDeposit Amount `json:"total_deposit"`
+	TotalRefund  Amount `json:"total_refund"`
+}
+
+// UnmarshalJSON reads numbers or numeric strings alike.
+func (s *StatementSummary) UnmarshalJSON(b []byte) error {
+	var w summaryWire[wire.Int]
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*s = StatementSummary{TransactionAmount: w.TotalTransactions.Amount, TransactionCount: int(w.TotalTransactions.Count),
+		Deposit: w.TotalDeposit, Refund: w.TotalRefund}
+	return nil
+}
+
+// MarshalJSON writes IIMMPACT's shape, so a summary round-trips.
+func (s StatementSummary) MarshalJSON() ([]byte, error) {
+	var w summaryWire[int]
+	w.TotalTransactions.Amount, w.TotalTransactions.Count = s.TransactionAmount, s.TransactionCount
+	w.TotalDeposit, w.TotalRefund = s.Deposit, s.Refund
+	return json.Marshal(w)
 }
 
 type statementBody struct {
-	Data  *[]StatementEntry `json:"data"`
-	Links PageLinks         `json:"links"`
-	Meta  PageMeta          `json:"meta"`
+	Data    *[]StatementEntry `json:"data"`
+	Links   PageLinks         `json:"links"`
+	Meta    PageMeta          `json:"meta"`
+	Summary *StatementSummary `json:"summary"`
 }
 
 func (b *statementBody) check() error {
@@ -152,7 +194,7 @@ func (c *Client) BalanceStatement(ctx context.Context, q BalanceStatementQuery) 
 	if err != nil {
 		return nil, err
 	}
-	return &BalanceStatementPage{Entries: *body.Data, Links: body.Links, Meta: body.Meta}, nil
+	return &BalanceStatementPage{Entries: *body.Data, Links: body.Links, Meta: body.Meta, Summary: body.Summary}, nil
 }
 
 // AllBalanceStatement walks every entry from q.Page on, stopping after

@@ -163,3 +163,51 @@ func TestAllBalanceStatement(t *testing.T) {
 		assert.Equal(t, 1, *calls)
 	})
 }
+
+func TestBalanceStatementSummary(t *testing.T) {
+	c, mock := mockClient(t)
+	body := fixture(t, "balance_statement_summary_inferred.json")
+	mock.RegisterResponder("GET", "https://api.test.invalid/v2/balance-statement", func(req *http.Request) (*http.Response, error) {
+		return newResponse(200, body), nil
+	})
+	p, err := c.BalanceStatement(context.Background(), BalanceStatementQuery{From: myt("2025-05-01 00:00:00.000")})
+	require.NoError(t, err)
+	require.NotNil(t, p.Summary)
+	assert.Equal(t, StatementSummary{TransactionAmount: MustParseAmount("-29.4"), TransactionCount: 1,
+		Deposit: MustParseAmount("1000"), Refund: Amount{}}, *p.Summary)
+
+	var s StatementSummary
+	require.NoError(t, json.Unmarshal([]byte(`{"total_transactions":{"amount":"58.8000","count":"2"},"total_deposit":"1000.0000","total_refund":"29.4"}`), &s))
+	assert.Equal(t, StatementSummary{TransactionAmount: MustParseAmount("58.8"), TransactionCount: 2,
+		Deposit: MustParseAmount("1000"), Refund: MustParseAmount("29.4")}, s, "numeric strings are read too")
+	require.Error(t, json.Unmarshal([]byte(`{"total_deposit":"ten"}`), &s))
+	out, err := json.Marshal(s)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"total_transactions":{"amount":58.8,"count":2},"total_deposit":1000,"total_refund":29.4}`, string(out))
+
+	mock.RegisterResponder("GET", "https://api.test.invalid/v2/balance-statement", func(req *http.Request) (*http.Response, error) {
+		return newResponse(200, fixture(t, "balance_statement_spec.json")), nil
+	})
+	p, err = c.BalanceStatement(context.Background(), BalanceStatementQuery{From: myt("2025-05-01 00:00:00.000")})
+	require.NoError(t, err)
+	assert.Nil(t, p.Summary, "a statement from before 31 October 2025 has no summary")
+}
+
+// FuzzStatementSummary: any body either fails to decode or yields a
+// summary whose re-encoded form decodes to the same value.
+func FuzzStatementSummary(f *testing.F) {
+	f.Add([]byte(`{"total_transactions":{"amount":-29.4,"count":1},"total_deposit":1000,"total_refund":0}`))
+	f.Add([]byte(`{"total_transactions":{"amount":"1.0E-5","count":"3"},"total_deposit":null}`))
+	f.Add([]byte(`{"total_transactions":null}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var s StatementSummary
+		if json.Unmarshal(b, &s) != nil {
+			return
+		}
+		again, err := json.Marshal(s)
+		require.NoError(t, err)
+		var back StatementSummary
+		require.NoError(t, json.Unmarshal(again, &back))
+		require.Equal(t, s, back)
+	})
+}

@@ -51,8 +51,12 @@
 //   - GET /v2/bill-presentment: TNB presents a bill derived from the account
 //     number; 60123450052 is an HTTP 400 "Invalid account no", 60123450047
 //     "Service unavailable"; other products "unavailable for this product".
-//   - GET /v2/balance-statement: one TRANSACTION entry per successful
-//     payment, with the balance after it, paged Laravel-style.
+//   - GET /v2/balance-statement: a true ledger of the wallet: a TRANSACTION
+//     debit when a payment succeeds, a REFUND credit when it is refunded
+//     (the debit stays), a DEPOSIT when SetBalance changes the balance, each
+//     with the balance after it, paged Laravel-style, with the "summary"
+//     totals IIMMPACT added on 31 October 2025. The history shows a
+//     refunded payment as status_code 53 "Refund".
 //   - GET/POST /v2/callback-url and /v2/low-balance-threshold: POST takes
 //     query parameters and refuses a body; a callback URL set here is where
 //     the fake's callbacks go.

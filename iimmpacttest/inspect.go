@@ -72,12 +72,17 @@ func (s *Server) Balance() string {
 }
 
 // SetBalance sets the wallet balance (a plain decimal such as "12.5"); it
-// panics on anything else.
+// panics on anything else. The change is booked in the balance statement
+// as a DEPOSIT of the difference (negative when the balance went down),
+// so the statement still adds up.
 func (s *Server) SetBalance(amount string) {
 	m := mustMoney("balance", amount)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.balance = m
+	if d := m - s.balance; d != 0 {
+		s.balance = m
+		s.bookLocked("DEPOSIT", d, s.now(), nil)
+	}
 }
 
 // SetNetworkStatus sets what /v2/networkstatus reports for product

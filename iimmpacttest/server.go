@@ -59,6 +59,7 @@ type Server struct {
 	rest        restState // the endpoints of routes_rest.go
 	lim         limiterState
 	cat         catalogState
+	book        []bookEntry // every wallet movement, oldest first (statement.go)
 }
 
 type networkState struct {

@@ -205,7 +205,8 @@ func (s *Server) Settle(refid string) bool {
 // Refund turns a successful transaction into statusCode 53 "Refund", as a
 // granted void request would, credits its cost back to the wallet, and
 // sends a callback. It reports whether refid was successful. The
-// transaction keeps Debits 1: it was charged once, then refunded.
+// transaction keeps Debits 1: it was charged once, then refunded; the
+// statement keeps its TRANSACTION debit and gains a REFUND credit.
 func (s *Server) Refund(refid string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -216,6 +217,7 @@ func (s *Server) Refund(refid string) bool {
 	s.balance += t.cost
 	t.code, t.remarks, t.settled = codeRefund, "Refunded", s.now()
 	t.balanceAfter = s.balance
+	s.bookLocked("REFUND", t.cost, t.settled, t)
 	s.enqueueCallbackLocked(s.dataLocked(t))
 	return true
 }

@@ -145,6 +145,7 @@ func (s *Server) settleLocked(t *txn, now time.Time) {
 		t.code, t.remarks, t.cost = codeSuccess, "", t.hold
 		s.balance -= t.cost
 		t.debits++
+		s.bookLocked("TRANSACTION", -t.cost, now, t)
 		s.fulfilLocked(t, now)
 	}
 	t.hold = 0
