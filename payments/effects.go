@@ -1,0 +1,63 @@
+package payments
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// takeEffects takes the effect lease for token in the same write that
+// records a state change, when effects are owed and nobody delivers them
+// (a resolver's claim, token 0, does not deliver). With no EffectFunc and
+// a store that does not deliver them, owed effects are marked done: the
+// merchant asked for none. It reports whether it changed p.
+func (m *Manager) takeEffects(p *Payment, now time.Time, token int64) bool {
+	if p.EffectsDone >= len(p.Effects) || m.storeEffects {
+		return false
+	}
+	if m.s.effect == nil {
+		p.EffectsDone = len(p.Effects)
+		return true
+	}
+	if p.EffectToken != 0 && p.EffectLease.After(now) {
+		return false // another worker is delivering
+	}
+	p.EffectLease, p.EffectToken = now.Add(m.s.effectLease), token
+	return true
+}
+
+// deliver runs the owed effects in order if p's effect lease is token's,
+// then records them done and frees the lease in one write. A failure (or a
+// lapsed lease) records how far it got and leaves the rest due after the
+// retry delay, for the resolver.
+func (m *Manager) deliver(ctx context.Context, p Payment, token int64) (Payment, error) {
+	if m.s.effect == nil || p.EffectToken != token || p.EffectsDone >= len(p.Effects) {
+		return p, nil
+	}
+	work, cancel := context.WithDeadline(ctx, p.EffectLease)
+	defer cancel()
+	done := p.EffectsDone
+	var failed error
+	for _, e := range p.Effects[done:] {
+		if failed = m.s.effect(work, e, p.clone()); failed != nil {
+			m.s.logger.LogAttrs(ctx, slog.LevelError, "payments: effect failed; it will be retried",
+				slog.String("refid", e.RefID), slog.String("key", e.Key), slog.String("error", failed.Error()))
+			break
+		}
+		done++
+	}
+	// The write outlives a cancelled caller: the effects did run.
+	wctx, wcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer wcancel()
+	return m.update(wctx, p, func(q *Payment, now time.Time) bool {
+		if q.EffectToken != token {
+			return false // lapsed and taken over; the new holder may repeat them (at least once)
+		}
+		q.EffectsDone = max(q.EffectsDone, done)
+		q.EffectToken, q.EffectLease = 0, time.Time{}
+		if failed != nil {
+			q.EffectLease = now.Add(m.s.effectRetry)
+		}
+		return true
+	})
+}
