@@ -104,8 +104,9 @@ func (m *Manager) record(ctx context.Context, p Payment, ev event, attempt bool)
 		if attempt {
 			q.Attempts++
 		}
+		before := len(q.History)
 		changed := apply(q, ev, now)
-		if changed {
+		if len(q.History) > before {
 			m.logChange(ctx, q)
 		}
 		if attempt || changed {

@@ -42,7 +42,7 @@ type settings struct {
 const (
 	DefaultHorizon   = 24 * time.Hour
 	DefaultRate      = 10.0
-	DefaultSendGrace = 2 * time.Minute
+	DefaultSendGrace = 3 * time.Minute
 )
 
 func defaults() settings {
@@ -69,7 +69,7 @@ func WithLogger(l *slog.Logger) Option { return func(s *settings) { s.logger = l
 func WithClock(now func() time.Time) Option { return func(s *settings) { s.now = now } }
 
 // WithSendGrace is how long after Start the resolver leaves a recorded
-// payment to the caller's own Pay before sending it itself (default 2
+// payment to the caller's own Pay before sending it itself (default 3
 // minutes: longer than a Topup with the client's retries takes).
 func WithSendGrace(d time.Duration) Option { return func(s *settings) { s.sendGrace = d } }
 

@@ -29,7 +29,8 @@ type event struct {
 	source Source
 }
 
-// apply moves p by ev at now and reports whether its state changed. It
+// apply moves p by ev at now and reports whether it changed p (its state,
+// or the status and answer within a state, as Accepted to Processing). It
 // never moves backwards: an input that is older than what p already knows
 // (a Processing after Succesful, a Succesful after its Refund, an unknown
 // after pending) changes nothing. Entering a final state owes an effect.
@@ -44,7 +45,7 @@ func apply(p *Payment, ev event, now time.Time) bool {
 	}
 	p.Reason = ev.reason
 	if to == p.State {
-		return false
+		return true
 	}
 	p.History = append(p.History, Change{At: now, From: p.State, To: to, Status: code, Source: ev.source})
 	p.State = to
