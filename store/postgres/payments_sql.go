@@ -6,9 +6,9 @@ import (
 
 // paymentStatements are the SQL a PaymentStore runs, its names filled in.
 type paymentStatements struct {
-	migrations                           []string
-	create, get, exists, put, claim      string
-	counts, oldestOpen, due, prune         string
+	migrations                      []string
+	create, get, exists, put, claim string
+	counts, oldestOpen, due, prune  string
 }
 
 func newPaymentStatements(table, indexPrefix string) paymentStatements {
