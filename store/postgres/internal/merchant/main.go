@@ -102,7 +102,10 @@ func run(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
-	client, err := iimmpact.New(cfg.apiKey, cfg.secret, iimmpact.WithBaseURL(cfg.baseURL))
+	// One attempt per call: every injected fault reaches the payments
+	// layer, whose resolver, not the client, has to recover from it.
+	client, err := iimmpact.New(cfg.apiKey, cfg.secret, iimmpact.WithBaseURL(cfg.baseURL),
+		iimmpact.WithRetryPolicy(iimmpact.RetryPolicy{MaxAttempts: 1}))
 	if err != nil {
 		return err
 	}
