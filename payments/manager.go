@@ -109,7 +109,9 @@ func (m *Manager) record(ctx context.Context, p Payment, ev event, attempt bool)
 		if len(q.History) > before {
 			m.logChange(ctx, q)
 		}
-		if attempt || changed {
+		// Only an attempt reschedules an open payment: a callback must not
+		// make it due while a resolver's claim (its Next) still holds.
+		if attempt || !q.State.IsOpen() || q.Next.IsZero() {
 			m.schedule(q, now)
 		}
 		took := m.takeEffects(q, now, token)
