@@ -6,6 +6,7 @@ import (
 
 // paymentStatements are the SQL a PaymentStore runs, its names filled in.
 type paymentStatements struct {
+	quoted, index                   string
 	migrations                      []string
 	create, get, exists, put, claim string
 	counts, oldestOpen, due, prune  string
@@ -18,6 +19,7 @@ func newPaymentStatements(table, indexPrefix string) paymentStatements {
 		return strings.ReplaceAll(q, "{table}", table)
 	}
 	s := paymentStatements{
+		quoted: table, index: indexPrefix,
 		create: fill(createPaymentSQL), get: fill(getPaymentSQL), exists: fill(existsPaymentSQL),
 		put: fill(putPaymentSQL), claim: fill(claimPaymentsSQL), counts: fill(countsSQL),
 		oldestOpen: fill(oldestOpenSQL), due: fill(dueSQL), prune: fill(prunePaymentsSQL),
