@@ -164,7 +164,7 @@ func mustLoopback(t *testing.T) *iimmpact.IPAllowlist {
 	return a
 }
 
-func mustAmount(t *testing.T, s string) iimmpact.Amount {
+func mustAmount(t testing.TB, s string) iimmpact.Amount {
 	a, err := iimmpact.ParseAmount(s)
 	require.NoError(t, err)
 	return a
