@@ -255,5 +255,3 @@ func summary(ps map[string]payments.Payment) string {
 	}
 	return b.String()
 }
-
-

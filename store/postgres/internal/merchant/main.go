@@ -30,10 +30,10 @@ import (
 )
 
 type config struct {
-	dsn, table, ledger           string
-	baseURL, apiKey, secret      string
-	listen                       string
-	n, payers                    int
+	dsn, table, ledger      string
+	baseURL, apiKey, secret string
+	listen                  string
+	n, payers               int
 }
 
 func env(name string) string {
