@@ -34,7 +34,7 @@ func (m *Manager) deliver(ctx context.Context, p Payment, token int64) (Payment,
 	if m.s.effect == nil || p.EffectToken != token || p.EffectsDone >= len(p.Effects) {
 		return p, nil
 	}
-	work, cancel := context.WithDeadline(ctx, p.EffectLease)
+	work, cancel := context.WithTimeout(ctx, p.EffectLease.Sub(m.s.now())) // the lease, by the Manager's clock
 	defer cancel()
 	done := p.EffectsDone
 	var failed error

@@ -59,7 +59,6 @@ func (m *Manager) Start(ctx context.Context, req iimmpact.TopupRequest) (Payment
 	}
 	now := m.s.now()
 	p := Payment{Request: req, State: StateRecorded, Created: now, Updated: now, Next: now.Add(m.s.sendGrace)}
-	p = p.clone()
 	stored, created, err := m.store.Create(ctx, p)
 	if err != nil {
 		return Payment{}, fmt.Errorf("payments: record refid %q: %w", req.RefID, err)

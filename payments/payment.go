@@ -107,6 +107,3 @@ func (p Payment) clone() Payment {
 	}
 	return p
 }
-
-// Clone returns a deep copy of p, for stores that keep payments in memory.
-func (p Payment) Clone() Payment { return p.clone() }
