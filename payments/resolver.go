@@ -23,12 +23,8 @@ func (m *Manager) Run(ctx context.Context) error {
 			m.s.logger.LogAttrs(ctx, slogError, "payments: resolver: "+err.Error())
 		}
 		if n == 0 || err != nil {
-			t := time.NewTimer(m.s.idle)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return ctx.Err()
-			case <-t.C:
+			if err := sleep(ctx, m.s.idle); err != nil {
+				return err
 			}
 		}
 	}
@@ -108,7 +104,12 @@ func (p *pacer) wait(ctx context.Context) error {
 	}
 	p.next = slot.Add(p.interval)
 	p.mu.Unlock()
-	t := time.NewTimer(slot.Sub(now))
+	return sleep(ctx, slot.Sub(now))
+}
+
+// sleep waits for d or until ctx ends, whichever is first.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
