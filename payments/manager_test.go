@@ -56,7 +56,13 @@ func TestUnknownIsResolvedWithTheSameRefID(t *testing.T) {
 	assert.Empty(t, r.fx.got())
 
 	assert.Equal(t, 0, r.resolveAt(t, 4*time.Second), "not due before 5 s")
-	assert.Equal(t, 1, r.resolveAt(t, 7*time.Second))
+	r.clock.advance(17 * time.Second) // due since at most 10 s after Pay: 11 s at least
+	st, err := r.m.Stats(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, st.Due)
+	assert.GreaterOrEqual(t, st.Lag, 11*time.Second, "resolver lag")
+	assert.Equal(t, 1, st.Counts[payments.StateUnknown])
+	assert.Equal(t, 1, r.resolveAt(t, 0))
 	p = r.state(t, "lost-1")
 	assert.Equal(t, payments.StateSucceeded, p.State)
 	assert.Equal(t, payments.SourceRequery, p.History[len(p.History)-1].Source)
