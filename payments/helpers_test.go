@@ -67,7 +67,7 @@ func newRig(t *testing.T, srvOpts []iimmpacttest.Option, opts ...payments.Option
 	t.Cleanup(srv.Close)
 	r := &rig{srv: srv, store: payments.NewMemoryStore(), clock: newClock(), fx: &recorder{}}
 	opts = append([]payments.Option{payments.WithClock(r.clock.now), payments.WithEffects(r.fx.effect),
-		payments.WithResolverRate(100), payments.WithEffectLease(time.Second, time.Second)}, opts...)
+		payments.WithResolverRate(payments.MaxRate), payments.WithEffectLease(time.Second, time.Second)}, opts...)
 	m, err := payments.New(srv.Client(oneAttempt), r.store, opts...)
 	require.NoError(t, err)
 	r.m = m

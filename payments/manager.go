@@ -89,11 +89,15 @@ func (m *Manager) Pay(ctx context.Context, req iimmpact.TopupRequest) (Payment, 
 	return m.ask(ctx, p, SourceAnswer)
 }
 
-// ask sends the stored request once more and records what it proves.
+// ask sends the stored request once more and records what it proves. The
+// record outlives a caller who gave up meanwhile: an answer that arrived
+// is the truth about money, and losing it would cost a re-query.
 func (m *Manager) ask(ctx context.Context, p Payment, src Source) (Payment, error) {
 	tx, err := m.client.Topup(ctx, p.Request)
 	ev := classify(tx, err, src)
-	return m.record(ctx, p, ev, true)
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	return m.record(wctx, p, ev, true)
 }
 
 // record applies ev to p (re-read on conflict) and delivers owed effects.
@@ -107,6 +111,8 @@ func (m *Manager) record(ctx context.Context, p Payment, ev event, attempt bool)
 		changed := apply(q, ev, now)
 		if len(q.History) > before {
 			m.logChange(ctx, q)
+		} else if !changed {
+			m.logConflict(ctx, q, ev)
 		}
 		// Only an attempt reschedules an open payment: a callback must not
 		// make it due while a resolver's claim (its Next) still holds.
@@ -225,6 +231,19 @@ func (m *Manager) Wait(ctx context.Context, refID string, interval time.Duration
 		case <-t.C:
 		}
 	}
+}
+
+// logConflict warns when IIMMPACT reports a final status that contradicts
+// the final state recorded (a Failed after Succesful): the record keeps the
+// first, and a person should look.
+func (m *Manager) logConflict(ctx context.Context, p *Payment, ev event) {
+	if ev.kind != evStatus || !p.State.IsFinal() || !ev.tx.StatusCode.IsFinal() || ev.tx.StatusCode == p.Status ||
+		(p.State == StateRefunded && ev.tx.StatusCode.IsSuccess()) {
+		return
+	}
+	m.s.logger.LogAttrs(ctx, slog.LevelWarn, "payments: IIMMPACT reported a final status that contradicts the record; kept the record",
+		slog.String("refid", p.Request.RefID), slog.String("state", p.State.String()), slog.Int("recorded_status", int(p.Status)),
+		slog.Int("reported_status", int(ev.tx.StatusCode)), slog.String("source", string(ev.source)))
 }
 
 func (m *Manager) logChange(ctx context.Context, p *Payment) {

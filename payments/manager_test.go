@@ -189,7 +189,7 @@ func TestEffectsRetriedInOrder(t *testing.T) {
 func TestNewValidates(t *testing.T) {
 	srv := iimmpacttest.NewServer()
 	defer srv.Close()
-	for _, o := range []payments.Option{payments.WithResolverRate(0), payments.WithResolverRate(1000),
+	for _, o := range []payments.Option{payments.WithResolverRate(0), payments.WithResolverRate(payments.MaxRate + 1),
 		payments.WithHorizon(0), payments.WithResolverWorkers(0), payments.WithPollSchedule(time.Second, time.Millisecond, 1, time.Minute)} {
 		_, err := payments.New(srv.Client(), payments.NewMemoryStore(), o)
 		assert.Error(t, err)

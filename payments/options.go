@@ -43,6 +43,9 @@ const (
 	DefaultHorizon   = 24 * time.Hour
 	DefaultRate      = 10.0
 	DefaultSendGrace = 3 * time.Minute
+	// MaxRate is the highest WithResolverRate accepts: 27,000 requests per
+	// 5 minutes, a margin under the ban for one process and nothing else.
+	MaxRate = 90.0
 )
 
 func defaults() settings {
@@ -93,8 +96,8 @@ func WithEffectLease(lease, retry time.Duration) Option {
 }
 
 // WithResolverRate caps the resolver's requests to IIMMPACT per second in
-// this process (default DefaultRate). Several replicas add up: keep
-// replicas × rate × 300 well under 30,000.
+// this process (default DefaultRate, at most MaxRate). Several replicas add
+// up, and so does live traffic: keep the sum × 300 well under 30,000.
 func WithResolverRate(perSecond float64) Option { return func(s *settings) { s.rate = perSecond } }
 
 // WithResolverWorkers sets how many payments the resolver asks about at
@@ -116,8 +119,8 @@ func (s *settings) validate() error {
 		return fmt.Errorf("payments: poll schedule [%v, %v] ×%d up to %v", s.pollMin, s.pollMax, s.fastPolls, s.backoffMax)
 	case s.horizon <= 0 || s.sendGrace <= 0 || s.effectLease <= 0 || s.effectRetry <= 0 || s.claimLease <= 0 || s.idle <= 0:
 		return errors.New("payments: horizon, grace, leases and idle must be positive")
-	case s.rate <= 0 || s.rate > 100:
-		return fmt.Errorf("payments: resolver rate %v/s: want (0, 100], IIMMPACT bans an IP above 100/s over 5 minutes", s.rate)
+	case s.rate <= 0 || s.rate > MaxRate:
+		return fmt.Errorf("payments: resolver rate %v/s: want (0, %v]; IIMMPACT bans an IP after 30,000 requests in 5 minutes (100/s)", s.rate, MaxRate)
 	case s.workers < 1:
 		return errors.New("payments: at least one resolver worker")
 	}

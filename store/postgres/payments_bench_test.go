@@ -94,7 +94,7 @@ func BenchmarkResolver(b *testing.B) {
 	defer srv.Close()
 	pool, st := countingPool(b)
 	store := newPaymentStore(b, pool)
-	m, err := payments.New(srv.Client(), store, payments.WithResolverRate(100), payments.WithResolverWorkers(8))
+	m, err := payments.New(srv.Client(), store, payments.WithResolverRate(payments.MaxRate), payments.WithResolverWorkers(8))
 	require.NoError(b, err)
 	ctx := context.Background()
 	b.StopTimer()

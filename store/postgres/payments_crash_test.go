@@ -7,10 +7,14 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -88,6 +92,23 @@ type merchantRig struct {
 	env                []string
 	pool               *pgxpool.Pool
 	srv                *iimmpacttest.Server
+	inflight           *atomic.Int64 // requests between the merchant and the fake right now
+}
+
+// countingProxy passes requests through to target unchanged (signatures
+// do not cover the host) and counts those in flight.
+func countingProxy(t *testing.T, target string) (string, *atomic.Int64) {
+	u, err := url.Parse(target)
+	require.NoError(t, err)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	n := new(atomic.Int64)
+	ps := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		defer n.Add(-1)
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ps.Close)
+	return ps.URL, n
 }
 
 func newMerchantRig(t *testing.T, seed uint64, n int) *merchantRig {
@@ -98,8 +119,10 @@ func newMerchantRig(t *testing.T, seed uint64, n int) *merchantRig {
 	require.NoError(t, err)
 	listen := freeAddr(t)
 	r.srv = faultyFake(t, seed, "http://"+listen+"/callback")
+	var base string
+	base, r.inflight = countingProxy(t, r.srv.URL)
 	r.env = append(os.Environ(), "MERCHANT_DSN="+testDSN(t), "MERCHANT_TABLE="+r.table, "MERCHANT_LEDGER="+r.ledger,
-		"MERCHANT_BASE_URL="+r.srv.URL, "MERCHANT_API_KEY="+r.srv.APIKey, "MERCHANT_SECRET="+r.srv.HMACSecret,
+		"MERCHANT_BASE_URL="+base, "MERCHANT_API_KEY="+r.srv.APIKey, "MERCHANT_SECRET="+r.srv.HMACSecret,
 		"MERCHANT_LISTEN="+listen, "MERCHANT_N="+strconv.Itoa(n), "MERCHANT_PAYERS=8")
 	return r
 }
@@ -122,7 +145,7 @@ func TestPaymentsSurviveSIGKILL(t *testing.T) {
 	r := newMerchantRig(t, seed, n)
 	rng := rand.New(rand.NewPCG(seed, 2))
 	var out bytes.Buffer
-	kills := 0
+	kills, midRequest := 0, 0
 	for kills < 6 {
 		cmd := r.start(t, &out)
 		before := r.srv.Requests("/v2/topup")
@@ -132,11 +155,15 @@ func TestPaymentsSurviveSIGKILL(t *testing.T) {
 		case err := <-exited: // finished before its kill: too fast to crash again
 			require.NoError(t, err, lastLines(out.String()))
 		case <-time.After(time.Duration(150+rng.IntN(700)) * time.Millisecond):
+			flying := r.inflight.Load()
 			require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 			<-exited
 			kills++
-			t.Logf("kill %d: %d topup requests during the run, %d payments recorded", kills,
-				r.srv.Requests("/v2/topup")-before, countRows(t, r.pool, r.table))
+			if flying > 0 {
+				midRequest++
+			}
+			t.Logf("kill %d: %d requests in flight, %d topup requests during the run, %d payments recorded", kills,
+				flying, r.srv.Requests("/v2/topup")-before, countRows(t, r.pool, r.table))
 			continue
 		}
 		break
@@ -153,7 +180,10 @@ func TestPaymentsSurviveSIGKILL(t *testing.T) {
 			t.Fatalf("final run did not finish: %s", lastLines(out.String()))
 		}
 	}
-	defer func() { assert.GreaterOrEqual(t, kills, 5, "the merchant finished before it was killed five times") }()
+	defer func() {
+		assert.GreaterOrEqual(t, kills, 5, "the merchant finished before it was killed five times")
+		assert.Positive(t, midRequest, "no kill struck while a request was in flight")
+	}()
 	checkInvariants(t, r.pool, r.table, r.ledger, r.srv, n, "1000000")
 }
 

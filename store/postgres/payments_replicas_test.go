@@ -102,7 +102,7 @@ func TestPaymentsFourReplicas(t *testing.T) {
 			iimmpact.WithRetryPolicy(iimmpact.RetryPolicy{MaxAttempts: 1}))
 		m, err := payments.New(client, store, payments.WithSendGrace(time.Second),
 			payments.WithPollSchedule(20*time.Millisecond, 60*time.Millisecond, 3, 300*time.Millisecond),
-			payments.WithResolverRate(100), payments.WithResolverWorkers(4), payments.WithResolverIdle(20*time.Millisecond))
+			payments.WithResolverRate(payments.MaxRate), payments.WithResolverWorkers(4), payments.WithResolverIdle(20*time.Millisecond))
 		require.NoError(t, err)
 		h, err := m.CallbackHandler(iimmpact.CallbackConfig{Allowlist: mustLoopback(t)})
 		require.NoError(t, err)

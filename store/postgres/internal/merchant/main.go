@@ -111,7 +111,7 @@ func run(ctx context.Context, cfg config) error {
 	}
 	m, err := payments.New(client, store, payments.WithSendGrace(time.Second),
 		payments.WithPollSchedule(20*time.Millisecond, 60*time.Millisecond, 3, 300*time.Millisecond),
-		payments.WithResolverRate(100), payments.WithResolverWorkers(8), payments.WithResolverClaim(5*time.Second),
+		payments.WithResolverRate(payments.MaxRate), payments.WithResolverWorkers(8), payments.WithResolverClaim(5*time.Second),
 		payments.WithResolverIdle(50*time.Millisecond))
 	if err != nil {
 		return err
