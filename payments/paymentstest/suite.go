@@ -19,7 +19,9 @@ import (
 // per subtest and never shares a store between subtests.
 type NewStore func(t *testing.T) payments.Store
 
-// Run runs the whole suite against stores made by newStore.
+// Run runs the whole suite against stores made by newStore. The stores
+// must not deliver effects themselves (payments.EffectDeliverer): the
+// suite checks the Manager's own deliveries.
 func Run(t *testing.T, newStore NewStore) {
 	for _, c := range []struct {
 		name string

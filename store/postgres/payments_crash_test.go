@@ -154,7 +154,7 @@ func TestPaymentsSurviveSIGKILL(t *testing.T) {
 		select {
 		case err := <-exited: // finished before its kill: too fast to crash again
 			require.NoError(t, err, lastLines(out.String()))
-		case <-time.After(time.Duration(150+rng.IntN(700)) * time.Millisecond):
+		case <-time.After(time.Duration(80+rng.IntN(400)) * time.Millisecond):
 			flying := r.inflight.Load()
 			require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 			<-exited
