@@ -27,37 +27,52 @@ func (m *Manager) takeEffects(p *Payment, now time.Time, token int64) bool {
 }
 
 // deliver runs the owed effects in order if p's effect lease is token's,
-// then records them done and frees the lease in one write. A failure (or a
-// lapsed lease) records how far it got and leaves the rest due after the
-// retry delay, for the resolver.
+// then records them done in one write. Effects owed meanwhile (a refund
+// recorded while the success was being delivered) are taken on in that
+// same write and delivered next, so none waits for the resolver. A failure
+// (or a lapsed lease) records how far it got and leaves the rest due after
+// the retry delay, for the resolver.
 func (m *Manager) deliver(ctx context.Context, p Payment, token int64) (Payment, error) {
-	if m.s.effect == nil || p.EffectToken != token || p.EffectsDone >= len(p.Effects) {
-		return p, nil
+	for m.s.effect != nil && p.EffectToken == token && p.EffectsDone < len(p.Effects) {
+		done, failed := m.runEffects(ctx, p)
+		// The write outlives a cancelled caller: the effects did run.
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		var err error
+		p, err = m.update(wctx, p, func(q *Payment, now time.Time) bool {
+			if q.EffectToken != token {
+				return false // lapsed and taken over; the new holder may repeat them (at least once)
+			}
+			q.EffectsDone = max(q.EffectsDone, done)
+			q.EffectToken, q.EffectLease = 0, time.Time{}
+			switch {
+			case failed != nil:
+				q.EffectLease = now.Add(m.s.effectRetry)
+			case q.EffectsDone < len(q.Effects):
+				q.EffectToken, q.EffectLease = token, now.Add(m.s.effectLease)
+			}
+			return true
+		})
+		cancel()
+		if err != nil || failed != nil {
+			return p, err
+		}
 	}
+	return p, nil
+}
+
+// runEffects delivers p's owed effects in order within the effect lease
+// and reports how many are done, and the failure that stopped it.
+func (m *Manager) runEffects(ctx context.Context, p Payment) (int, error) {
 	work, cancel := context.WithTimeout(ctx, p.EffectLease.Sub(m.s.now())) // the lease, by the Manager's clock
 	defer cancel()
 	done := p.EffectsDone
-	var failed error
 	for _, e := range p.Effects[done:] {
-		if failed = m.s.effect(work, e, p.clone()); failed != nil {
+		if err := m.s.effect(work, e, p.clone()); err != nil {
 			m.s.logger.LogAttrs(ctx, slog.LevelError, "payments: effect failed; it will be retried",
-				slog.String("refid", e.RefID), slog.String("key", e.Key), slog.String("error", failed.Error()))
-			break
+				slog.String("refid", e.RefID), slog.String("key", e.Key), slog.String("error", err.Error()))
+			return done, err
 		}
 		done++
 	}
-	// The write outlives a cancelled caller: the effects did run.
-	wctx, wcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer wcancel()
-	return m.update(wctx, p, func(q *Payment, now time.Time) bool {
-		if q.EffectToken != token {
-			return false // lapsed and taken over; the new holder may repeat them (at least once)
-		}
-		q.EffectsDone = max(q.EffectsDone, done)
-		q.EffectToken, q.EffectLease = 0, time.Time{}
-		if failed != nil {
-			q.EffectLease = now.Add(m.s.effectRetry)
-		}
-		return true
-	})
+	return done, nil
 }

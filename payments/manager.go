@@ -79,8 +79,10 @@ func sameRequest(a, b iimmpact.TopupRequest) bool {
 // refid, whose answer goes through the state machine. It returns the
 // payment as it then stands; read p.State. A pending or unknown payment is
 // not a failure: callbacks and the resolver (Run) settle it, and Wait
-// waits for that. An error means the intent could not be recorded (nothing
-// was sent) or the answer could not be recorded (the resolver re-asks).
+// waits for that. A refid already final, or needing manual
+// reconciliation, is returned as recorded without sending anything. An
+// error means the intent could not be recorded (nothing was sent) or the
+// answer could not be recorded (the resolver re-asks).
 func (m *Manager) Pay(ctx context.Context, req iimmpact.TopupRequest) (Payment, error) {
 	p, err := m.Start(ctx, req)
 	if err != nil || !p.State.IsOpen() || p.State == StateManual {
@@ -103,16 +105,21 @@ func (m *Manager) ask(ctx context.Context, p Payment, src Source) (Payment, erro
 // record applies ev to p (re-read on conflict) and delivers owed effects.
 func (m *Manager) record(ctx context.Context, p Payment, ev event, attempt bool) (Payment, error) {
 	token := randToken()
+	var note func() // the log line of the attempt that was written
 	p, err := m.update(ctx, p, func(q *Payment, now time.Time) bool {
 		if attempt {
 			q.Attempts++
 		}
 		before := len(q.History)
 		changed := apply(q, ev, now)
-		if len(q.History) > before {
-			m.logChange(ctx, q)
-		} else if !changed {
-			m.logConflict(ctx, q, ev)
+		snap := *q
+		switch {
+		case len(q.History) > before:
+			note = func() { m.logChange(ctx, &snap) }
+		case !changed:
+			note = func() { m.logConflict(ctx, &snap, ev) }
+		default:
+			note = nil
 		}
 		// Only an attempt reschedules an open payment: a callback must not
 		// make it due while a resolver's claim (its Next) still holds.
@@ -124,6 +131,9 @@ func (m *Manager) record(ctx context.Context, p Payment, ev event, attempt bool)
 	})
 	if err != nil {
 		return p, err
+	}
+	if note != nil {
+		note()
 	}
 	return m.deliver(ctx, p, token)
 }

@@ -52,14 +52,23 @@ func normal(v any) any {
 
 // effects records delivered effects, for the manager-level cases.
 type effects struct {
-	mu   sync.Mutex
-	keys map[string][]string // refid -> effect keys in delivery order
+	mu      sync.Mutex
+	keys    map[string][]string // refid -> effect keys in delivery order
+	active  map[string]int      // refid -> deliveries running now
+	overlap int                 // deliveries that found another running for their refid
 }
 
 func (e *effects) deliver(_ context.Context, fx payments.Effect, _ payments.Payment) error {
 	e.mu.Lock()
-	defer e.mu.Unlock()
+	if e.active[fx.RefID]++; e.active[fx.RefID] > 1 {
+		e.overlap++
+	}
 	e.keys[fx.RefID] = append(e.keys[fx.RefID], fx.Key)
+	e.mu.Unlock()
+	time.Sleep(time.Millisecond) // long enough for a concurrent delivery to show
+	e.mu.Lock()
+	e.active[fx.RefID]--
+	e.mu.Unlock()
 	return nil
 }
 
@@ -73,7 +82,7 @@ func newManager(t *testing.T, s payments.Store) (*payments.Manager, *effects) {
 	t.Helper()
 	srv := iimmpacttest.NewServer()
 	t.Cleanup(srv.Close)
-	fx := &effects{keys: map[string][]string{}}
+	fx := &effects{keys: map[string][]string{}, active: map[string]int{}}
 	m, err := payments.New(srv.Client(), s, payments.WithEffects(fx.deliver))
 	if err != nil {
 		t.Fatal(err)
@@ -177,6 +186,9 @@ func testConcurrentCallbacks(t *testing.T, s payments.Store) {
 	p, _ := s.Get(ctx, "cb-1")
 	if p.State != payments.StateRefunded {
 		t.Fatalf("state %v, want refunded", p.State)
+	}
+	if fx.overlap > 0 {
+		t.Fatalf("%d effect deliveries overlapped another for the same refid", fx.overlap)
 	}
 	got := fx.of("cb-1")
 	if n := len(got); n < 1 || n > 2 || got[n-1] != "cb-1/refunded" || (n == 2 && got[0] != "cb-1/succeeded") {
