@@ -2,54 +2,41 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"sync"
+	"time"
 
 	"github.com/iimmpact-go/iimmpact"
+	"github.com/iimmpact-go/iimmpact/payments"
 )
 
-// orders stands in for the merchant's database of sent payments.
-type orders struct {
-	mu   sync.Mutex
-	byID map[string]iimmpact.TopupRequest
-}
-
-func newOrders() *orders { return &orders{byID: make(map[string]iimmpact.TopupRequest)} }
-
-func (o *orders) save(r iimmpact.TopupRequest) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.byID[r.RefID] = r
-}
-
-func (o *orders) lookup(_ context.Context, refID string) (iimmpact.TopupRequest, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	r, ok := o.byID[refID]
-	if !ok {
-		return r, fmt.Errorf("refid %q: %w", refID, iimmpact.ErrUnknownRefID)
-	}
-	return r, nil
-}
-
-// newCallbackHandler is the merchant's callback endpoint. The embedded fake
-// calls from 127.0.0.1; against IIMMPACT the allowlist would be
-// iimmpact.ProductionCallbackIPs() (or StagingCallbackIPs()).
-func newCallbackHandler(o *orders, out chan<- *iimmpact.Callback) (*iimmpact.CallbackHandler, error) {
-	allow, err := iimmpact.NewIPAllowlist("127.0.0.1")
-	if err != nil {
-		return nil, err
-	}
-	return iimmpact.NewCallbackHandler(iimmpact.CallbackConfig{
-		Allowlist: allow,
-		Lookup:    o.lookup, // refuses unknown refids and mismatched product, account or amount
-		Handle: func(ctx context.Context, cb *iimmpact.Callback) error {
-			select { // runs once per (refid, status), however often IIMMPACT retries
-			case out <- cb:
+// newPayments is the merchant's payments layer: every payment recorded
+// before it is sent, one state machine fed by answers, re-queries and
+// callbacks, and effects (here: a channel the walkthrough reads) delivered
+// once per final state. The memory store is lost on exit; a merchant
+// taking real money uses store/postgres's PaymentStore.
+func newPayments(client *iimmpact.Client, poll time.Duration) (*payments.Manager, <-chan payments.Effect, error) {
+	effects := make(chan payments.Effect, 4)
+	m, err := payments.New(client, payments.NewMemoryStore(),
+		payments.WithPollSchedule(poll, 2*poll, 6, 10*poll),
+		payments.WithResolverIdle(poll/10),
+		payments.WithEffects(func(ctx context.Context, e payments.Effect, _ payments.Payment) error {
+			select { // at least once per e.Key, in state order
+			case effects <- e:
 				return nil
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-		},
-	})
+		}))
+	return m, effects, err
+}
+
+// newCallbackHandler is the merchant's callback endpoint, fed into the
+// payments layer: it matches each callback to the recorded request itself.
+// The embedded fake calls from 127.0.0.1; against IIMMPACT the allowlist
+// would be iimmpact.ProductionCallbackIPs() (or StagingCallbackIPs()).
+func newCallbackHandler(m *payments.Manager) (*iimmpact.CallbackHandler, error) {
+	allow, err := iimmpact.NewIPAllowlist("127.0.0.1")
+	if err != nil {
+		return nil, err
+	}
+	return m.CallbackHandler(iimmpact.CallbackConfig{Allowlist: allow})
 }

@@ -9,8 +9,12 @@
 //
 // With IIMMPACT_API_KEY and IIMMPACT_HMAC_SECRET set it runs against
 // IIMMPACT instead: staging unless IIMMPACT_BASE_URL says otherwise. Staging
-// cannot reach this program's local callback endpoint, so there step 5 is
-// skipped and the payment is confirmed by polling alone.
+// cannot reach this program's local callback endpoint, so there the
+// payments layer's resolver confirms the payment by re-asking alone.
+//
+// The payment goes through package payments (recorded before it is sent,
+// settled by whichever of callback and re-query comes first) over its
+// in-memory store, so no database is needed.
 package main
 
 import (
@@ -25,6 +29,7 @@ import (
 
 	"github.com/iimmpact-go/iimmpact"
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
+	"github.com/iimmpact-go/iimmpact/payments"
 )
 
 func main() {
@@ -42,9 +47,9 @@ func main() {
 // walkthrough is what the steps share.
 type walkthrough struct {
 	client    *iimmpact.Client
-	callbacks <-chan *iimmpact.Callback // nil when callbacks cannot reach us
-	orders    *orders
-	poll      iimmpact.WaitOption
+	pays      *payments.Manager
+	effects   <-chan payments.Effect
+	callbacks bool // false when IIMMPACT cannot reach our endpoint
 }
 
 func run(ctx context.Context, account, amountText string) error {
@@ -57,6 +62,9 @@ func run(ctx context.Context, account, amountText string) error {
 		return err
 	}
 	defer cleanup()
+	resolve, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { _ = w.pays.Run(resolve) }() // re-asks whatever is left open
 
 	req := iimmpact.TopupRequest{RefID: iimmpact.NewRefID(), Product: "D", Account: account, Amount: amount, Remarks: "Digi Prepaid RM" + amount.String()}
 	for _, step := range []func(context.Context, *iimmpact.TopupRequest) error{
@@ -74,7 +82,6 @@ func run(ctx context.Context, account, amountText string) error {
 // delivers its callbacks to a local handler.
 func setup() (*walkthrough, func(), error) {
 	key, secret := os.Getenv("IIMMPACT_API_KEY"), os.Getenv("IIMMPACT_HMAC_SECRET")
-	orders := newOrders()
 	if key != "" || secret != "" {
 		base := os.Getenv("IIMMPACT_BASE_URL")
 		if base == "" {
@@ -85,31 +92,40 @@ func setup() (*walkthrough, func(), error) {
 			return nil, nil, err
 		}
 		fmt.Println("Environment:", base)
-		return &walkthrough{client: client, orders: orders, poll: iimmpact.WithPollInterval(5*time.Second, 10*time.Second)}, func() {}, nil
+		m, effects, err := newPayments(client, 5*time.Second) // IIMMPACT's guidance: poll every 5–10 s
+		if err != nil {
+			return nil, nil, err
+		}
+		return &walkthrough{client: client, pays: m, effects: effects}, func() {}, nil
 	}
 
-	callbacks := make(chan *iimmpact.Callback, 4)
-	handler, err := newCallbackHandler(orders, callbacks)
+	fake := iimmpacttest.NewServer(
+		iimmpacttest.WithSettleDelay(300*time.Millisecond), // Processing first, as real reloads often are
+		iimmpacttest.WithCallbackPolicy(3, 200*time.Millisecond, 5*time.Second))
+	m, effects, err := newPayments(fake.Client(), time.Second)
 	if err != nil {
+		fake.Close()
+		return nil, nil, err
+	}
+	handler, err := newCallbackHandler(m)
+	if err != nil {
+		fake.Close()
 		return nil, nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		fake.Close()
 		return nil, nil, err
 	}
 	hs := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
 	go hs.Serve(ln)
-	fake := iimmpacttest.NewServer(
-		iimmpacttest.WithSettleAfter(1), // Processing first, as real reloads often are
-		iimmpacttest.WithCallback("http://"+ln.Addr().String()+"/iimmpact/callback", http.MethodPost),
-		iimmpacttest.WithCallbackPolicy(3, 200*time.Millisecond, 5*time.Second))
+	fake.SetCallback("http://"+ln.Addr().String()+"/iimmpact/callback", http.MethodPost)
 	fmt.Println("Environment: embedded iimmpacttest server at", fake.URL, "(set IIMMPACT_API_KEY and IIMMPACT_HMAC_SECRET for staging)")
 	cleanup := func() {
 		fake.Close()
 		hs.Close()
 	}
-	return &walkthrough{client: fake.Client(), callbacks: callbacks, orders: orders,
-		poll: iimmpact.WithPollInterval(300*time.Millisecond, 600*time.Millisecond)}, cleanup, nil
+	return &walkthrough{client: fake.Client(), pays: m, effects: effects, callbacks: true}, cleanup, nil
 }
 
 func step(n int, title string) { fmt.Printf("\nStep %d: %s\n", n, title) }
@@ -166,45 +182,47 @@ func (w *walkthrough) checkNetwork(ctx context.Context, req *iimmpact.TopupReque
 }
 
 func (w *walkthrough) pay(ctx context.Context, req *iimmpact.TopupRequest) error {
-	step(4, "pay, then poll with the same refid while it is processing")
-	w.orders.save(*req) // before paying, so the callback can find it
+	step(4, "pay through the payments layer: recorded first, then sent")
 	fmt.Printf("  refid %s: RM %s to %s\n", req.RefID, req.Amount, req.Account)
-	tx, err := w.client.WaitTopup(ctx, *req, w.poll, iimmpact.WithOnPoll(func(tx *iimmpact.Transaction) {
-		fmt.Printf("  status %s %q\n", tx.StatusCode, tx.Status)
-	}))
-	if errors.Is(err, iimmpact.ErrOutcomeUnknown) {
-		return fmt.Errorf("payment: outcome unknown, not failed; ask again later with refid %s: %w", req.RefID, err)
-	}
+	p, err := w.pays.Pay(ctx, *req)
 	if err != nil {
-		return fmt.Errorf("payment: %w", err)
+		return fmt.Errorf("payment: %w", err) // not recorded, or the answer not recorded
 	}
-	if !tx.StatusCode.IsSuccess() {
-		return fmt.Errorf("payment: final status %s, remarks %q (the refid is used up)", tx.StatusCode, tx.Remarks)
+	fmt.Printf("  %s (IIMMPACT status %s)\n", p.State, p.Status)
+	switch p.State {
+	case payments.StateRejected:
+		return fmt.Errorf("payment: refused, nothing charged: %s", p.Reason)
+	case payments.StateFailed:
+		return fmt.Errorf("payment: final status %s (the refid is used up)", p.Status)
 	}
-	fmt.Printf("  paid: serial %s, cost RM %s, wallet now RM %s\n", tx.SN, tx.Cost, tx.Balance)
-	return nil
+	return nil // pending or unknown: never failed; the resolver and callbacks settle it
 }
 
 func (w *walkthrough) awaitCallback(ctx context.Context, req *iimmpact.TopupRequest) error {
-	step(5, "receive the callback")
-	if w.callbacks == nil {
-		fmt.Println("  skipped: IIMMPACT cannot reach a local endpoint; configure a public callback URL")
-		return nil
+	step(5, "wait for the final state (callback or re-query, whichever comes first)")
+	if !w.callbacks {
+		fmt.Println("  IIMMPACT cannot reach a local endpoint: the resolver re-asks with the same refid instead")
 	}
-	timeout := time.After(30 * time.Second)
-	for {
-		select {
-		case cb := <-w.callbacks:
-			fmt.Printf("  %s callback for %s: %s %q\n", cb.Method, cb.RefID, cb.StatusCode, cb.Status)
-			if cb.RefID == req.RefID && cb.StatusCode.IsFinal() {
-				return nil
-			}
-		case <-timeout:
-			return errors.New("callback: no final callback within 30 s")
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	wait, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	select {
+	case e := <-w.effects:
+		fmt.Printf("  effect %s (delivered once per final state)\n", e.Key)
+	case <-wait.Done():
+		return fmt.Errorf("payment: still open after 2 minutes; not failed, the resolver keeps asking: %w", wait.Err())
 	}
+	p, err := w.pays.Get(ctx, req.RefID)
+	if err != nil {
+		return err
+	}
+	for _, c := range p.History {
+		fmt.Printf("  %s -> %s from %s (status %s)\n", c.From, c.To, c.Source, c.Status)
+	}
+	if p.State != payments.StateSucceeded {
+		return fmt.Errorf("payment: %s, status %s", p.State, p.Status)
+	}
+	fmt.Printf("  paid: serial %s, cost RM %s, wallet now RM %s\n", p.Tx.SN, p.Tx.Cost, p.Tx.Balance)
+	return nil
 }
 
 func (w *walkthrough) verify(ctx context.Context, req *iimmpact.TopupRequest) error {

@@ -1,0 +1,120 @@
+package payments
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Run resolves payments until ctx ends: every payment that is recorded but
+// past its send grace, sent, unknown, pending or manual is asked about
+// again with its own refid when due (see WithPollSchedule), one past the
+// horizon is marked StateManual, and owed effects are delivered. Requests
+// are paced by WithResolverRate. Run as many as you like, in any number of
+// processes: the store's Claim hands each payment to one of them at a time.
+// Run returns ctx's error.
+func (m *Manager) Run(ctx context.Context) error {
+	for {
+		n, err := m.ResolveOnce(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			m.s.logger.LogAttrs(ctx, slogError, "payments: resolver: "+err.Error())
+		}
+		if n == 0 || err != nil {
+			if err := sleep(ctx, m.s.idle); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// ResolveOnce claims one batch of due payments, works through it and
+// reports how many it claimed.
+func (m *Manager) ResolveOnce(ctx context.Context) (int, error) {
+	now := m.s.now()
+	batch, err := m.store.Claim(ctx, now, now.Add(m.s.claimLease), m.batchSize())
+	if err != nil || len(batch) == 0 {
+		return 0, err
+	}
+	work := make(chan Payment)
+	var wg sync.WaitGroup
+	for range min(m.s.workers, len(batch)) {
+		wg.Go(func() {
+			for p := range work {
+				m.resolve(ctx, p)
+			}
+		})
+	}
+	for _, p := range batch {
+		work <- p
+	}
+	close(work)
+	wg.Wait()
+	return len(batch), nil
+}
+
+// batchSize is about two seconds of requests at the paced rate: small
+// enough that the claim lease never lapses while a payment waits its turn.
+func (m *Manager) batchSize() int { return max(m.s.workers, int(2*m.s.rate)) }
+
+// resolve does what a claimed payment is due for.
+func (m *Manager) resolve(ctx context.Context, p Payment) {
+	var err error
+	switch {
+	case p.EffectsDone < len(p.Effects):
+		token := randToken()
+		p, err = m.update(ctx, p, func(q *Payment, now time.Time) bool { return m.takeEffects(q, now, token) })
+		if err == nil {
+			_, err = m.deliver(ctx, p, token)
+		}
+	case !p.State.IsOpen():
+	case m.s.now().Sub(p.Created) >= m.s.horizon && p.State != StateManual:
+		_, err = m.record(ctx, p, event{kind: evHorizon, source: SourceHorizon,
+			reason: "unresolved after " + m.s.horizon.String() + ": reconcile by hand"}, false)
+	default:
+		if err = m.pace.wait(ctx); err == nil {
+			_, err = m.ask(ctx, p, SourceRequery)
+		}
+	}
+	if err != nil && ctx.Err() == nil {
+		m.s.logger.LogAttrs(ctx, slogError, "payments: resolver: "+err.Error())
+	}
+}
+
+// pacer spaces requests at least 1/rate apart across all workers.
+type pacer struct {
+	mu       sync.Mutex
+	interval time.Duration
+	next     time.Time
+}
+
+func newPacer(rate float64) *pacer {
+	return &pacer{interval: time.Duration(float64(time.Second) / rate)}
+}
+
+// wait blocks until the caller's slot, or ctx ends.
+func (p *pacer) wait(ctx context.Context) error {
+	p.mu.Lock()
+	now := time.Now()
+	slot := now
+	if p.next.After(now) {
+		slot = p.next
+	}
+	p.next = slot.Add(p.interval)
+	p.mu.Unlock()
+	return sleep(ctx, slot.Sub(now))
+}
+
+// sleep waits for d or until ctx ends, whichever is first.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
