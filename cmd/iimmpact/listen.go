@@ -129,8 +129,8 @@ func (rc *receiver) handled(ctx context.Context, _ *iimmpact.Callback) error {
 type verdictHandler struct{}
 
 func (verdictHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (verdictHandler) WithAttrs([]slog.Attr) slog.Handler      { return verdictHandler{} }
-func (verdictHandler) WithGroup(string) slog.Handler           { return verdictHandler{} }
+func (verdictHandler) WithAttrs([]slog.Attr) slog.Handler       { return verdictHandler{} }
+func (verdictHandler) WithGroup(string) slog.Handler            { return verdictHandler{} }
 
 func (verdictHandler) Handle(ctx context.Context, r slog.Record) error {
 	s, ok := ctx.Value(seenKey{}).(*seen)

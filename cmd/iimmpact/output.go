@@ -89,3 +89,19 @@ func (t jsonTime) MarshalJSON() ([]byte, error) {
 
 // writeJSONLine prints v as one line of JSON (JSON Lines).
 func writeJSONLine(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
+
+// UnmarshalJSON reads what MarshalJSON writes, so scripts' view of the
+// output (and the tests') round-trips.
+func (t *jsonTime) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*t = jsonTime{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := time.Parse(time.RFC3339Nano, s)
+	*t = jsonTime(v)
+	return err
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -37,7 +38,7 @@ func run(ctx context.Context, args []string, s streams, env func(string) (string
 	case err == nil:
 	case errors.As(err, &ec) && ec.err == nil:
 	default:
-		fmt.Fprintln(a.err, "iimmpact:", err)
+		fmt.Fprintln(a.err, errLine(err))
 		var ue *usageError
 		if errors.As(err, &ue) || exitCode(err) == exitError && !errors.As(err, &ec) {
 			fmt.Fprintln(a.err, "Run 'iimmpact --help' or 'iimmpact COMMAND --help' for usage.")
@@ -102,4 +103,13 @@ func isTerminal(w io.Writer) bool {
 // jsonFlag adds the --json flag every read command takes.
 func jsonFlag(cmd *cobra.Command, p *bool) {
 	cmd.Flags().BoolVar(p, "json", false, "print JSON for scripts instead of a table")
+}
+
+// errLine is an error as one stderr line, prefixed once with the command's
+// name (the SDK's errors already carry it).
+func errLine(err error) string {
+	if msg := err.Error(); strings.HasPrefix(msg, "iimmpact:") {
+		return msg
+	}
+	return "iimmpact: " + err.Error()
 }

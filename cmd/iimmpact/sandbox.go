@@ -119,4 +119,3 @@ func (s *sandboxFlags) options(a *app) []iimmpacttest.Option {
 	}
 	return opts
 }
-

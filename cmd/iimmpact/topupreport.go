@@ -61,7 +61,7 @@ func (t *topupCmd) report(tx *iimmpact.Transaction, err error) error {
 		fmt.Fprintln(t.a.out, n)
 	}
 	if res.Error != "" {
-		fmt.Fprintln(t.a.err, "iimmpact:", res.Error)
+		fmt.Fprintln(t.a.err, errLine(err))
 	}
 	return withExit(code, nil)
 }
