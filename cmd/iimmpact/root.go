@@ -25,6 +25,7 @@ type app struct {
 	streams
 	env func(string) (string, bool)
 	cfg config
+	ran bool // a command's RunE started: errors from now on are not about usage
 }
 
 // run executes one command line and returns the process's exit status.
@@ -40,7 +41,7 @@ func run(ctx context.Context, args []string, s streams, env func(string) (string
 	default:
 		fmt.Fprintln(a.err, errLine(err))
 		var ue *usageError
-		if errors.As(err, &ue) || exitCode(err) == exitError && !errors.As(err, &ec) {
+		if errors.As(err, &ue) || !a.ran {
 			fmt.Fprintln(a.err, "Run 'iimmpact --help' or 'iimmpact COMMAND --help' for usage.")
 		}
 	}
@@ -90,7 +91,22 @@ Machine output: --json on every read command.
 		newListenCmd(a),
 		newSandboxCmd(a),
 	)
+	markRuns(root, a)
 	return root
+}
+
+// markRuns notes when a command's own work begins, so that run can tell a
+// command line cobra refused (flags, arguments) from a failure of the work.
+func markRuns(c *cobra.Command, a *app) {
+	if runE := c.RunE; runE != nil {
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			a.ran = true
+			return runE(cmd, args)
+		}
+	}
+	for _, sub := range c.Commands() {
+		markRuns(sub, a)
+	}
 }
 
 // isTerminal reports whether w is a terminal, where a progress line may

@@ -30,7 +30,19 @@ cmd/iimmpact-sandbox.`,
 			return runSandbox(cmd, a, args)
 		},
 	}
+	// Its flags are the standard library's, so cobra's help would list the
+	// wrong ones: print them from the flag set itself.
+	cmd.SetHelpFunc(func(cmd *cobra.Command, _ []string) { sandboxHelp(cmd, a) })
 	return cmd
+}
+
+func sandboxHelp(cmd *cobra.Command, a *app) {
+	fs := flag.NewFlagSet("iimmpact sandbox", flag.ContinueOnError)
+	new(sandboxFlags).bind(fs)
+	fs.SetOutput(a.out)
+	fmt.Fprintf(a.out, "%s\n\nUsage:\n  iimmpact %s\n\nExamples:\n%s\n\nFlags (-flag and --flag alike):\n",
+		cmd.Long, cmd.Use, cmd.Example)
+	fs.PrintDefaults()
 }
 
 type sandboxFlags struct {
@@ -62,14 +74,10 @@ func runSandbox(cmd *cobra.Command, a *app, args []string) (err error) {
 	fs := flag.NewFlagSet("iimmpact sandbox", flag.ContinueOnError)
 	fs.SetOutput(a.err)
 	s.bind(fs)
-	fs.Usage = func() {
-		_ = cmd.Help()
-		fmt.Fprintln(a.out, "\nFlags:")
-		fs.SetOutput(a.out)
-		fs.PrintDefaults()
-	}
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			sandboxHelp(cmd, a)
 			return nil
 		}
 		return usagef("sandbox: %v", err)
