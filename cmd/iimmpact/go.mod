@@ -5,6 +5,7 @@ go 1.25.0
 replace github.com/iimmpact-go/iimmpact => ../..
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/iimmpact-go/iimmpact v0.0.0-00010101000000-000000000000
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.0.9
