@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 )
 
 // streams are where a command writes. They are *os.File in the real
@@ -107,13 +105,6 @@ func markRuns(c *cobra.Command, a *app) {
 	for _, sub := range c.Commands() {
 		markRuns(sub, a)
 	}
-}
-
-// isTerminal reports whether w is a terminal, where a progress line may
-// redraw itself. Anything else (a pipe, a file, /dev/null) gets none.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // jsonFlag adds the --json flag every read command takes.

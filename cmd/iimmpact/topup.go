@@ -11,15 +11,14 @@ import (
 )
 
 type topupCmd struct {
-	a                 *app
-	req               iimmpact.TopupRequest
-	extras            iimmpact.Extras
-	amount            string
-	wait, asJSON      bool
-	pollMin, pollMax  time.Duration
-	waitTimeout       time.Duration
-	progressEvery     time.Duration
-	announcedToStderr bool
+	a                *app
+	req              iimmpact.TopupRequest
+	extras           iimmpact.Extras
+	amount           string
+	wait, asJSON     bool
+	pollMin, pollMax time.Duration
+	waitTimeout      time.Duration
+	progressEvery    time.Duration
 }
 
 func newTopupCmd(a *app) *cobra.Command {
