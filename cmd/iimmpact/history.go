@@ -131,8 +131,12 @@ func printHistory(w io.Writer, recs []iimmpact.TransactionRecord) error {
 	if err := t.flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%d transactions: %d successful, %d failed, %d pending, %d refunded, %d unknown; amount %s, cost %s\n",
-		len(recs), counts[iimmpact.OutcomeSuccessful], counts[iimmpact.OutcomeFailed], counts[iimmpact.OutcomePending],
+	noun := "transactions"
+	if len(recs) == 1 {
+		noun = "transaction"
+	}
+	_, err := fmt.Fprintf(w, "%d %s: %d successful, %d failed, %d pending, %d refunded, %d unknown; amount %s, cost %s\n",
+		len(recs), noun, counts[iimmpact.OutcomeSuccessful], counts[iimmpact.OutcomeFailed], counts[iimmpact.OutcomePending],
 		counts[iimmpact.OutcomeRefunded], counts[iimmpact.OutcomeUnknown], money(amount), money(cost))
 	return err
 }

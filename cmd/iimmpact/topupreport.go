@@ -57,11 +57,11 @@ func (t *topupCmd) report(tx *iimmpact.Transaction, err error) error {
 			return err
 		}
 	}
+	if res.Error != "" { // the cause first, then what to do about it
+		fmt.Fprintln(t.a.err, errLine(err))
+	}
 	for _, n := range notes {
 		fmt.Fprintln(t.a.out, n)
-	}
-	if res.Error != "" {
-		fmt.Fprintln(t.a.err, errLine(err))
 	}
 	return withExit(code, nil)
 }
