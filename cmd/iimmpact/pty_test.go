@@ -86,7 +86,7 @@ func TestTopupWaitProgressOnTerminal(t *testing.T) {
 
 	fs := frames(t, screen)
 	require.Greater(t, len(fs), 8, "redrawn many times while waiting: %q", fs)
-	line := regexp.MustCompile(`^waiting for PTY-1: (\d+\.\d)s elapsed, (\d+) polls, last status (.*)$`)
+	line := regexp.MustCompile(`^waiting for PTY-1: (\d+\.\d)s elapsed, polls: (\d+), last status: (.*)$`)
 	var lastPolls int
 	var lastElapsed float64
 	sawProcessing := false

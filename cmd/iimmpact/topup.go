@@ -126,7 +126,7 @@ func (s *pollState) line() string {
 	if s.last != nil {
 		status = fmt.Sprintf("%s (%d)", s.last.Status, s.last.StatusCode)
 	}
-	return fmt.Sprintf("waiting for %s: %s elapsed, %d polls, last status %s",
+	return fmt.Sprintf("waiting for %s: %s elapsed, polls: %d, last status: %s",
 		s.refID, elapsed(time.Since(s.start)), s.polls, status)
 }
 
