@@ -85,6 +85,24 @@ func TestTopupRefusedCreatesNothing(t *testing.T) {
 	assert.Equal(t, 1, srv.Debits("ORDER-R"))
 }
 
+// The same refid with other parameters is refused (54): this request made
+// nothing, but the refid is not free, so the command never says it is.
+func TestTopupDuplicateRefIDIsNotFree(t *testing.T) {
+	srv := iimmpacttest.NewServer()
+	defer srv.Close()
+	r := cli(t, fakeEnv(srv), "topup", "--refid", "ORDER-D", "--product", "D", "--account", "0123456789", "--amount", "30")
+	requireCode(t, exitOK, r)
+
+	r = cli(t, fakeEnv(srv), "topup", "--refid", "ORDER-D", "--product", "D", "--account", "0123456789", "--amount", "50", "--json")
+	requireCode(t, exitError, r)
+	var res topupResultJSON
+	decode(t, r, &res)
+	assert.Equal(t, "refused", res.Outcome)
+	assert.Equal(t, "Next: look the refid up before anything else: iimmpact tx ORDER-D", res.Next)
+	assert.NotContains(t, r.stdout, "not used")
+	assert.Equal(t, 1, srv.Debits("ORDER-D"))
+}
+
 func TestTopupPendingWithoutWait(t *testing.T) {
 	srv := iimmpacttest.NewServer(iimmpacttest.WithSettleAfter(2))
 	defer srv.Close()

@@ -8,62 +8,78 @@ import (
 	"github.com/iimmpact-go/iimmpact"
 )
 
-// report prints a topup's verdict and chooses the exit status. The verdict
-// is about the refid: only an answer for this request says "failed" or
-// "nothing was created"; a lost answer is unknown, and pending is pending.
-func (t *topupCmd) report(tx *iimmpact.Transaction, err error) error {
-	res := topupResultJSON{RefID: t.req.RefID}
+// judged is a topup's verdict: what scripts get, the exit status, and
+// the lines that tell people what to do next.
+type judged struct {
+	res   topupResultJSON
+	tx    *iimmpact.Transaction
+	code  int
+	notes []string
+}
+
+// judge reads a topup's answer. The verdict is about the refid: only an
+// answer for this request says "failed" or "nothing was created"; a lost
+// answer is unknown, and pending is pending. An error that is no answer
+// about this payment (nothing was sent) comes back as err.
+func (t *topupCmd) judge(tx *iimmpact.Transaction, err error) (judged, error) {
+	j := judged{res: topupResultJSON{RefID: t.req.RefID}, tx: tx}
 	var (
-		code  int
-		notes []string
-		ou    *iimmpact.OutcomeUnknownError
-		ae    *iimmpact.APIError
+		ou *iimmpact.OutcomeUnknownError
+		ae *iimmpact.APIError
 	)
 	switch {
 	case errors.As(err, &ou) || errors.Is(err, iimmpact.ErrOutcomeUnknown):
-		if tx == nil && ou != nil {
-			tx = ou.Last
+		if j.tx == nil && ou != nil {
+			j.tx = ou.Last
 		}
-		res.Error = err.Error()
-		if tx != nil && tx.StatusCode.IsPending() {
+		if j.tx != nil && j.tx.StatusCode.IsPending() {
 			// The last answer for this very request said pending.
-			res.Outcome, code = "pending", exitPending
-			notes = t.pendingNotes()
-			break
+			j.res.Outcome, j.code, j.notes = "pending", exitPending, t.pendingNotes()
+		} else {
+			j.res.Outcome, j.code, j.notes = "unknown", exitUnknown, t.unknownNotes()
 		}
-		res.Outcome, code = "unknown", exitUnknown
-		notes = t.unknownNotes()
 	case errors.As(err, &ae):
-		res.Outcome, code, res.Error = "refused", exitError, err.Error()
-		notes = refusedNotes(ae)
+		j.res.Outcome, j.code, j.notes = "refused", exitError, t.refusedNotes(ae)
 	case err != nil:
-		return err // nothing was sent, or not an answer about this payment
+		return j, err
 	default:
-		res.Outcome = tx.Outcome().String()
-		code, notes = t.verdict(tx)
+		j.res.Outcome = tx.Outcome().String()
+		j.code, j.notes = t.verdict(tx)
 	}
-	res.Transaction = newTransactionJSON(tx)
-	if len(notes) > 0 {
-		res.Next = notes[len(notes)-1]
+	if err != nil {
+		j.res.Error = err.Error()
+	}
+	j.res.Transaction = newTransactionJSON(j.tx)
+	if len(j.notes) > 0 {
+		j.res.Next = j.notes[len(j.notes)-1]
+	}
+	return j, nil
+}
+
+// report prints a topup's verdict and exits with its status.
+func (t *topupCmd) report(tx *iimmpact.Transaction, err error) error {
+	j, err := t.judge(tx, err)
+	if err != nil {
+		return err
 	}
 	if t.asJSON {
-		if werr := writeJSON(t.a.out, res); werr != nil {
-			return werr
+		if err := writeJSON(t.a.out, j.res); err != nil {
+			return err
 		}
-		return withExit(code, nil)
+		return withExit(j.code, nil)
 	}
-	if tx != nil {
-		if err := printTransaction(t.a.out, tx); err != nil {
+	if j.tx != nil {
+		if err := printTransaction(t.a.out, j.tx); err != nil {
 			return err
 		}
 	}
-	if res.Error != "" { // the cause first, then what to do about it
-		fmt.Fprintln(t.a.err, errLine(err))
+	if j.res.Error != "" { // the cause first, then what to do about it
+		fmt.Fprintln(t.a.err, errLine(errors.New(j.res.Error)))
 	}
-	for _, n := range notes {
+	for _, n := range j.notes {
 		fmt.Fprintln(t.a.out, n)
 	}
-	return withExit(code, nil)
+	return withExit(j.code, nil)
 }
 
 // verdict reads a transaction IIMMPACT answered for this request.
@@ -100,7 +116,13 @@ func (t *topupCmd) unknownNotes() []string {
 	}
 }
 
-func refusedNotes(ae *iimmpact.APIError) []string {
+func (t *topupCmd) refusedNotes(ae *iimmpact.APIError) []string {
+	if ae.StatusCode == iimmpact.StatusDuplicateOrLimit {
+		// 54: this request created nothing, but the refid may belong to an
+		// earlier payment sent with other parameters.
+		return []string{"IIMMPACT refused the request (a duplicate refid, or the account's daily limit): it created nothing new.",
+			"Next: look the refid up before anything else: iimmpact tx " + shellQuote(t.req.RefID)}
+	}
 	if ae.RefIDConsumed() {
 		return []string{"IIMMPACT refused the payment and its refid is used up: a new attempt needs a new refid."}
 	}

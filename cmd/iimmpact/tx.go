@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -32,7 +31,8 @@ made only when asked for and only with the stored request. A refid not found is 
 re-asked: a guessed request under a refid IIMMPACT never saw would be a new payment.
 
 Not found (exit status 1) does not prove the payment was never made: it may be on a day
-outside the window.
+outside the window. With --requery, a lost answer to the re-ask exits 3, a payment still
+pending 4, and a refused re-ask 2.
 
 ` + exitHelp,
 		Example: `  iimmpact tx ORDER-0001
@@ -157,22 +157,15 @@ func (t *txCmd) print(r *iimmpact.TransactionRecord, rq *topupResultJSON) error 
 // requery asks /v2/topup once with the stored request and returns the
 // verdict and exit status, without printing: tx prints it with the record.
 func (t *topupCmd) requery(ctx context.Context, c *iimmpact.Client) (*topupResultJSON, int) {
-	tx, err := c.Topup(ctx, t.req)
-	res := &topupResultJSON{RefID: t.req.RefID, Transaction: newTransactionJSON(tx)}
-	var ae *iimmpact.APIError
-	switch {
-	case errors.Is(err, iimmpact.ErrOutcomeUnknown):
-		res.Outcome, res.Error = "unknown", err.Error()
-		res.Next = "ask again later: iimmpact tx " + shellQuote(t.req.RefID) + " --requery"
-		return res, exitUnknown
-	case errors.As(err, &ae):
-		res.Outcome, res.Error = "refused", err.Error()
-		res.Next = "the stored request may lack the product's extras; the history record stands"
-		return res, exitError
-	case err != nil:
-		res.Outcome, res.Error = "error", err.Error()
-		return res, exitError
+	j, err := t.judge(c.Topup(ctx, t.req))
+	if err != nil {
+		return &topupResultJSON{RefID: t.req.RefID, Outcome: "error", Error: err.Error()}, exitError
 	}
-	res.Outcome = tx.Outcome().String()
-	return res, exitOK
+	switch j.code {
+	case exitNo:
+		j.code = exitOK // a final failure is a true answer; tx found what it looked for
+	case exitError:
+		j.res.Next = "the stored request may lack the product's extras (a history record has none); the record stands"
+	}
+	return &j.res, j.code
 }
