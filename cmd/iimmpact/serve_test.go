@@ -165,29 +165,32 @@ func TestListenRefusesOutsideTheAllowlist(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, attempts[0].HTTPStatus)
 
 	// Behind a trusted proxy the sender comes from X-Forwarded-For.
-	req, _ := http.NewRequest("POST", addr, strings.NewReader(`{"data":{"statusCode":1,"status":"Processing","refid":"CB-3","product":"D","account":"0123456789","amount":30}}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Forwarded-For", iimmpact.ProductionCallbackIPs()[0])
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "no proxy is trusted, so the header is ignored")
+	assert.Equal(t, http.StatusForbidden, postForwarded(t, addr), "no proxy is trusted, so the header is ignored")
 	assert.Equal(t, 0, l.stop(t, syscall.SIGTERM))
 
 	l = start(t, nil, "listen", "--addr", "127.0.0.1:0", "--trust-proxy", "127.0.0.1", "--json")
 	addr = l.waitFor(t, &l.errOut, `listening on (http://\S+)`)[1]
-	req, _ = http.NewRequest("POST", addr, strings.NewReader(`{"data":{"statusCode":1,"status":"Processing","refid":"CB-3","product":"D","account":"0123456789","amount":30}}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Forwarded-For", iimmpact.ProductionCallbackIPs()[0])
-	resp, err = http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, http.StatusOK, postForwarded(t, addr))
 	l.waitFor(t, &l.out, `CB-3`)
 	ev := callbackEvents(t, l.out.String())[0]
 	assert.Equal(t, iimmpact.ProductionCallbackIPs()[0], ev.Peer)
 	assert.Equal(t, "accepted", ev.Verdict)
 	assert.Equal(t, 0, l.stop(t, syscall.SIGTERM))
+}
+
+// postForwarded sends a Processing callback for CB-3 as a proxy would,
+// naming IIMMPACT's first production address in X-Forwarded-For.
+func postForwarded(t *testing.T, addr string) int {
+	t.Helper()
+	req, err := http.NewRequest("POST", addr, strings.NewReader(
+		`{"data":{"statusCode":1,"status":"Processing","refid":"CB-3","product":"D","account":"0123456789","amount":30}}`))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-For", iimmpact.ProductionCallbackIPs()[0])
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 func TestListenBadFlags(t *testing.T) {
@@ -248,4 +251,11 @@ func TestSandboxFlags(t *testing.T) {
 	for _, help := range [][]string{{"sandbox", "--help"}, {"help", "sandbox"}} {
 		assert.Equal(t, r, cli(t, nil, help...), "%v", help)
 	}
+}
+
+func TestListenStagingAllowlist(t *testing.T) {
+	l := start(t, nil, "listen", "--staging", "--addr", "127.0.0.1:0")
+	want := strings.Join(iimmpact.StagingCallbackIPs(), " ")
+	l.waitFor(t, &l.errOut, regexp.QuoteMeta("(allowlist ["+want+"]"))
+	assert.Equal(t, 0, l.stop(t, syscall.SIGTERM))
 }

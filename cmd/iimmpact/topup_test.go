@@ -3,7 +3,9 @@ package main
 import (
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/iimmpact-go/iimmpact"
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
@@ -180,4 +182,28 @@ func pinOf(t *testing.T, srv *iimmpacttest.Server, refID, product, amount string
 	require.NoError(t, err)
 	require.NotEmpty(t, tx.PIN)
 	return tx.PIN
+}
+
+// Giving up on a pending payment (the wait timed out, or the operator
+// pressed Ctrl-C) reports it pending, exit 4, with the command to ask again.
+func TestTopupWaitGivesUpPending(t *testing.T) {
+	srv := iimmpacttest.NewServer(iimmpacttest.WithSettleAfter(1000))
+	defer srv.Close()
+	args := append([]string{"topup", "--refid", "ORDER-W", "--product", "D", "--account", "0123456789",
+		"--amount", "30", "--wait"}, fastPoll...)
+
+	r := cli(t, fakeEnv(srv), append(args, "--wait-timeout", "300ms")...)
+	requireCode(t, exitPending, r)
+	assert.Contains(t, r.stdout, "still pending. It is not failed")
+	assert.Contains(t, r.stdout, "--refid ORDER-W --product D --account 0123456789 --amount 30 --wait")
+	assert.NotContains(t, strings.ToLower(r.stdout), "failed (")
+
+	args[2] = "ORDER-W2"
+	run := start(t, fakeEnv(srv), args...)
+	require.Eventually(t, func() bool { tx, _ := srv.Transaction("ORDER-W2"); return tx.Polls > 3 },
+		10*time.Second, 5*time.Millisecond)
+	assert.Equal(t, exitPending, run.stop(t, syscall.SIGINT))
+	assert.Contains(t, run.out.String(), "The payment is still pending")
+	assert.Contains(t, run.out.String(), "--refid ORDER-W2")
+	assert.Equal(t, 0, srv.Debits("ORDER-W2"))
 }
