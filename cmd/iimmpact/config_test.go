@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/iimmpact-go/iimmpact"
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,6 +24,9 @@ func TestHelpOnEveryCommand(t *testing.T) {
 		cmds = append(cmds, strings.Fields(line)[0])
 	}
 	assert.Equal(t, []string{"balance", "catalog", "help", "history", "listen", "products", "sandbox", "status", "topup", "tx"}, cmds)
+	v := cli(t, nil, "--version")
+	requireCode(t, exitOK, v)
+	assert.Equal(t, "iimmpact version "+iimmpact.Version+"\n", v.stdout)
 	for _, c := range cmds {
 		if c == "help" {
 			continue

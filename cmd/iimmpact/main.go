@@ -2,7 +2,7 @@
 // integration: support staff answering "did order X go through?", and
 // engineers setting up a callback URL or trying a payment by hand.
 //
-//	go install github.com/iimmpact-go/iimmpact/cmd/iimmpact
+//	go -C cmd/iimmpact install .     # from a checkout of the SDK
 //	export IIMMPACT_API_KEY=iimm_prod_... IIMMPACT_HMAC_SECRET=...
 //	iimmpact balance
 //	iimmpact tx ORDER-0001 --date 2025-01-15
@@ -11,6 +11,9 @@
 // Every command has --help with an example. Read commands take --json;
 // human output uses aligned tables, money as "RM 29.40" and times in GMT+8.
 // The exit status is documented in "iimmpact --help": scripts may rely on it.
+//
+// The module builds against the SDK in the same checkout (replace => ../..),
+// so "go install ...@latest" refuses it until it requires a tagged release.
 package main
 
 import (

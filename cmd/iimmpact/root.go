@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/iimmpact-go/iimmpact"
 	"github.com/spf13/cobra"
 )
 
@@ -71,6 +72,7 @@ Machine output: --json on every read command.
   iimmpact balance
   iimmpact tx ORDER-0001 --date 2025-01-15
   iimmpact history --date 2025-01-15 --status FAILED --json`,
+		Version:       iimmpact.Version, // the SDK it is built with
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
