@@ -1,0 +1,21 @@
+module github.com/iimmpact-go/iimmpact/cmd/iimmpact
+
+go 1.25.0
+
+replace github.com/iimmpact-go/iimmpact => ../..
+
+require (
+	github.com/creack/pty v1.1.24
+	github.com/iimmpact-go/iimmpact v0.0.0-00010101000000-000000000000
+	github.com/spf13/cobra v1.10.2
+	github.com/spf13/pflag v1.0.9
+	github.com/stretchr/testify v1.12.1
+	golang.org/x/term v0.40.0
+)
+
+require (
+	github.com/google/uuid v1.6.0 // indirect
+	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/sys v0.41.0 // indirect
+)
