@@ -85,6 +85,22 @@ func (e Extras) MarshalJSON() ([]byte, error) {
 	return json.Marshal(e.values())
 }
 
+// UnmarshalJSON reads what MarshalJSON writes, so a stored request (a
+// payments store's write-ahead record, say) comes back with every key: a
+// lost biller_code or ic_number would make a re-sent refid a different
+// request.
+func (e *Extras) UnmarshalJSON(b []byte) error {
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("iimmpact: extras: %w", err)
+	}
+	*e = Extras{}
+	for k, v := range m {
+		e.Set(k, v)
+	}
+	return nil
+}
+
 func (e *Extras) check() error {
 	for k := range e.Other {
 		if _, ok := e.named()[k]; ok {

@@ -77,3 +77,24 @@ func TestTopupWithoutMandatoryExtrasSendsNothing(t *testing.T) {
 	require.True(t, errors.As(err, &me))
 	assert.Equal(t, 0, mock.GetTotalCallCount())
 }
+
+func TestExtrasJSONRoundTrip(t *testing.T) {
+	in := Extras{SubproductCode: "S1", ICNumber: "900101015555", BillerCode: "5454", Ref2: "R2",
+		Other: map[string]string{"plan_id": "P7"}}
+	b, err := json.Marshal(in)
+	require.NoError(t, err)
+	var out Extras
+	require.NoError(t, json.Unmarshal(b, &out))
+	assert.Equal(t, in, out, "every key survives a round trip through JSON")
+
+	req := TopupRequest{RefID: "r", Product: "JOMPAY", Account: "1", Amount: MustParseAmount("1"), Extras: &in}
+	b, err = json.Marshal(req)
+	require.NoError(t, err)
+	var back struct {
+		Extras *Extras `json:"extras"`
+	}
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, in, *back.Extras)
+
+	assert.Error(t, json.Unmarshal([]byte(`{"ic_number":9001}`), &out), "extras values are strings")
+}
