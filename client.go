@@ -46,6 +46,7 @@ type Client struct {
 	budget    *tokenBucket
 	skew      atomic.Int64  // learnt clock offset in ns, added to X-Timestamp
 	timeout   time.Duration // per attempt; 0 for none
+	obs       observe       // observe: WithObserver; zero observes nothing
 }
 
 // offset is the correction added to the local clock when signing.
@@ -103,6 +104,7 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 	c.budget = newTokenBucket(c.retry.Budget, c.retry.BudgetRefill)
 	hc.Transport = &Transport{Signer: signer, Base: rt, Clock: c.now, Logger: s.logger, offset: c.offset}
 	c.http = hc
+	c.obs = newObserve(s.observer, base) // observe
 	return c, nil
 }
 
@@ -163,6 +165,8 @@ type call struct {
 	refID  string     // set for payments: unknown results become ErrOutcomeUnknown
 
 	retrySafe bool // a non-GET that may be sent twice (it sets a value)
+
+	obs *observedCall // observe: nil when nothing observes
 }
 
 // checker is implemented by response envelopes that can tell a complete
@@ -175,10 +179,12 @@ type checker interface{ check() error }
 // through it. For payments (cl.refID set) a result that leaves the outcome
 // unknown is wrapped in *OutcomeUnknownError.
 func do[T any](ctx context.Context, c *Client, cl call) (*T, error) {
+	ctx, cl.obs = c.obs.startCall(ctx, &cl) // observe: call start
 	out, err := run[T](ctx, c, cl)
 	if err != nil && cl.refID != "" && outcomeUnknown(err) {
-		return nil, &OutcomeUnknownError{RefID: cl.refID, Err: err}
+		out, err = nil, &OutcomeUnknownError{RefID: cl.refID, Err: err}
 	}
+	cl.obs.end(err) // observe: call end
 	return out, err
 }
 
@@ -201,10 +207,12 @@ func run[T any](ctx context.Context, c *Client, cl call) (*T, error) {
 			var out *T
 			if out, err = decode[T](resp.StatusCode, body); err == nil {
 				r.succeeded()
+				cl.obs.endAttempt(resp, nil, false, 0) // observe: attempt end (success)
 				return out, nil
 			}
 		}
 		again, err := r.again(ctx, resp, err)
+		cl.obs.endAttempt(resp, err, again, 0) // observe: attempt end, unless again() reported it
 		if !again {
 			return nil, err
 		}
@@ -253,6 +261,7 @@ func (c *Client) attempt(ctx context.Context, cl call, target string, payload []
 	req.Header["Accept"] = jsonHeader
 	req.Header["Content-Type"] = jsonHeader // IIMMPACT's Quickstart sends it on GET too
 	req.Header["User-Agent"] = c.userAgent
+	req = cl.obs.startAttempt(req) // observe: attempt start, trace headers
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {

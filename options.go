@@ -16,6 +16,7 @@ type settings struct {
 	clock      func() time.Time
 	userAgent  string
 	retry      *RetryPolicy
+	observer   Observer // observe: WithObserver
 }
 
 // WithBaseURL points the client at another host: StagingURL, or a local fake

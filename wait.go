@@ -53,7 +53,9 @@ func WithOnPoll(f func(*Transaction)) WaitOption { return func(w *waitSettings) 
 // A 429 is waited out like a pending status.
 // An undocumented status code ends the wait with ErrOutcomeUnknown and the
 // transaction, for reconciliation by hand.
-func (c *Client) WaitTopup(ctx context.Context, req TopupRequest, opts ...WaitOption) (*Transaction, error) {
+func (c *Client) WaitTopup(ctx context.Context, req TopupRequest, opts ...WaitOption) (tx *Transaction, err error) {
+	ctx, oc := c.obs.startWait(ctx, req.RefID) // observe: wait start
+	defer func() { oc.endWait(tx, err) }()     // observe: wait end
 	w := waitSettings{minInterval: 5 * time.Second, maxInterval: 10 * time.Second, timeout: 5 * time.Minute}
 	for _, o := range opts {
 		o(&w)
