@@ -77,7 +77,7 @@ func (b *observe) beginWait(ctx context.Context, refID string) (context.Context,
 
 func (b *observe) begin(ctx context.Context, e CallStart, q url.Values) (context.Context, *observedCall) {
 	e.Start = time.Now()
-	oc := &observedCall{b: b, start: e, url: redactedURL(b.base, e.Path, q)}
+	oc := &observedCall{b: b, start: e, url: redactedURL(b.base, e.Path, q), aclosed: true} // no attempt yet
 	oc.ctx = b.o.CallStart(ctx, e)
 	return oc.ctx, oc
 }
