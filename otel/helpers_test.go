@@ -80,30 +80,26 @@ func has(set attribute.Set, want ...attribute.KeyValue) bool {
 	return true
 }
 
-// sumWhere adds the points of a counter whose attributes hold want.
+// sumWhere adds the values of a counter's points (or the counts of a
+// histogram's) whose attributes hold want.
 func sumWhere(t *testing.T, rm metricdata.ResourceMetrics, name string, want ...attribute.KeyValue) int64 {
 	t.Helper()
-	sum, ok := findMetric(t, rm, name).(metricdata.Sum[int64])
-	require.True(t, ok, "%s is not an int64 sum", name)
 	var n int64
-	for _, dp := range sum.DataPoints {
-		if has(dp.Attributes, want...) {
-			n += dp.Value
+	switch data := findMetric(t, rm, name).(type) {
+	case metricdata.Sum[int64]:
+		for _, dp := range data.DataPoints {
+			if has(dp.Attributes, want...) {
+				n += dp.Value
+			}
 		}
-	}
-	return n
-}
-
-// countWhere adds the counts of a histogram's points whose attributes hold want.
-func countWhere(t *testing.T, rm metricdata.ResourceMetrics, name string, want ...attribute.KeyValue) uint64 {
-	t.Helper()
-	hist, ok := findMetric(t, rm, name).(metricdata.Histogram[float64])
-	require.True(t, ok, "%s is not a float64 histogram", name)
-	var n uint64
-	for _, dp := range hist.DataPoints {
-		if has(dp.Attributes, want...) {
-			n += dp.Count
+	case metricdata.Histogram[float64]:
+		for _, dp := range data.DataPoints {
+			if has(dp.Attributes, want...) {
+				n += int64(dp.Count)
+			}
 		}
+	default:
+		t.Fatalf("%s is a %T", name, data)
 	}
 	return n
 }

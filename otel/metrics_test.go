@@ -82,7 +82,7 @@ func TestPaymentMetrics(t *testing.T) {
 	assert.Equal(t, []int64{3}, gaugeWhere[int64](t, rm, iimmpactotel.MetricPayments, attribute.String("iimmpact.payment.state", "pending")))
 	assert.Equal(t, []int64{7}, gaugeWhere[int64](t, rm, iimmpactotel.MetricPayments, attribute.String("iimmpact.payment.state", "succeeded")))
 	assert.Equal(t, []float64{90}, gaugeWhere[float64](t, rm, iimmpactotel.MetricOldestUnresolved))
-	assert.Equal(t, uint64(1), countWhere(t, rm, iimmpactotel.MetricLimiterWait, attribute.String("url.template", "/v2/topup")))
+	assert.Equal(t, int64(1), sumWhere(t, rm, iimmpactotel.MetricLimiterWait, attribute.String("url.template", "/v2/topup")))
 
 	// A failing snapshot reports no payment gauges rather than stale ones.
 	snapshotErr := errors.New("store down")

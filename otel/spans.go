@@ -60,14 +60,8 @@ func (o *Observer) CallStart(ctx context.Context, e iimmpact.CallStart) context.
 
 // CallEnd ends the call's span and records its duration and verdict.
 func (o *Observer) CallEnd(ctx context.Context, e iimmpact.CallEnd) {
-	attrs := []attribute.KeyValue{methodAttr(e.Method), templateKey.String(e.Path),
-		keyCallKind.String(kindName(e.Kind)), keyVerdict.String(e.Verdict.String())}
-	if e.HTTPStatus > 0 {
-		attrs = append(attrs, semconv.HTTPResponseStatusCode(e.HTTPStatus))
-	}
-	if e.ErrorType != "" {
-		attrs = append(attrs, semconv.ErrorTypeKey.String(e.ErrorType))
-	}
+	attrs := outcomeAttrs(e.Method, e.Path, e.HTTPStatus, e.ErrorType,
+		keyCallKind.String(kindName(e.Kind)), keyVerdict.String(e.Verdict.String()))
 	o.m.callDuration.Record(ctx, e.Duration.Seconds(), metric.WithAttributes(attrs...))
 	if e.Verdict == iimmpact.VerdictOutcomeUnknown {
 		o.m.unknown.Add(ctx, 1, metric.WithAttributes(templateKey.String(e.Path), keyCallKind.String(kindName(e.Kind))))
@@ -102,13 +96,7 @@ func (o *Observer) AttemptStart(ctx context.Context, e iimmpact.AttemptStart) co
 
 // AttemptEnd ends the attempt's span and records the request metrics.
 func (o *Observer) AttemptEnd(ctx context.Context, e iimmpact.AttemptEnd) {
-	attrs := []attribute.KeyValue{methodAttr(e.Method), templateKey.String(e.Path)}
-	if e.HTTPStatus > 0 {
-		attrs = append(attrs, semconv.HTTPResponseStatusCode(e.HTTPStatus))
-	}
-	if e.ErrorType != "" {
-		attrs = append(attrs, semconv.ErrorTypeKey.String(e.ErrorType))
-	}
+	attrs := outcomeAttrs(e.Method, e.Path, e.HTTPStatus, e.ErrorType)
 	o.m.requestDuration.Record(ctx, e.Duration.Seconds(), metric.WithAttributes(attrs...))
 	if e.Verdict == iimmpact.VerdictRetry {
 		o.m.retries.Add(ctx, 1, metric.WithAttributes(attrs...))
@@ -151,6 +139,18 @@ func (o *Observer) CallbackEnd(ctx context.Context, e iimmpact.CallbackEnd) {
 		span.SetStatus(codes.Error, strconv.Itoa(e.HTTPStatus)+" "+e.Reason)
 	}
 	span.End(trace.WithTimestamp(e.Start.Add(e.Duration)))
+}
+
+// outcomeAttrs are the metric attributes of a finished request or call.
+func outcomeAttrs(method, path string, status int, errType string, more ...attribute.KeyValue) []attribute.KeyValue {
+	attrs := append([]attribute.KeyValue{methodAttr(method), templateKey.String(path)}, more...)
+	if status > 0 {
+		attrs = append(attrs, semconv.HTTPResponseStatusCode(status))
+	}
+	if errType != "" {
+		attrs = append(attrs, semconv.ErrorTypeKey.String(errType))
+	}
+	return attrs
 }
 
 func paymentAttrs(e iimmpact.PaymentStateChange) []attribute.KeyValue {
