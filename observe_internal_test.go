@@ -1,0 +1,60 @@
+package iimmpact
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type limiterSpy struct {
+	NopObserver
+	got []LimiterWait
+}
+
+func (s *limiterSpy) LimiterWait(_ context.Context, e LimiterWait) { s.got = append(s.got, e) }
+
+// TestLimiterWaitHook: the hook the client-wide limiter calls after a wait
+// reaches the observer, and is a no-op without one.
+func TestLimiterWaitHook(t *testing.T) {
+	spy := &limiterSpy{}
+	c, err := New(testKey, testSecret, WithObserver(spy))
+	require.NoError(t, err)
+	c.obs.limiterWait(context.Background(), "POST", "/v2/topup", 40*time.Millisecond)
+	assert.Equal(t, []LimiterWait{{Method: "POST", Path: "/v2/topup", Waited: 40 * time.Millisecond}}, spy.got)
+
+	bare, err := New(testKey, testSecret)
+	require.NoError(t, err)
+	bare.obs.limiterWait(context.Background(), "GET", "/v2/balance", time.Second) // must not panic
+	assert.Nil(t, bare.Observer())
+}
+
+// TestRedactedURL: query keys stay, values never do.
+func TestRedactedURL(t *testing.T) {
+	q := map[string][]string{"account": {"60123456789"}, "product": {"TNB"}}
+	assert.Equal(t, "https://api.iimmpact.com/v2/bill-presentment?account=REDACTED&product=REDACTED",
+		redactedURL("https://api.iimmpact.com", "/v2/bill-presentment", q))
+	assert.Equal(t, "https://api.iimmpact.com/v2/balance", redactedURL("https://api.iimmpact.com", "/v2/balance", nil))
+}
+
+func TestErrorType(t *testing.T) {
+	for want, err := range map[string]error{
+		"":                   nil,
+		"503":                &OutcomeUnknownError{RefID: "r", Err: &APIError{HTTPStatus: 503}},
+		"400":                &APIError{HTTPStatus: 400},
+		"timeout":            fmt.Errorf("iimmpact: GET /v2/balance: %w", context.DeadlineExceeded),
+		"canceled":           fmt.Errorf("x: %w", context.Canceled),
+		"malformed_response": &MalformedResponseError{HTTPStatus: 200, Err: errors.New("eof")},
+		"invalid_request":    fmt.Errorf("%w: amount", ErrInvalidRequest),
+		"connection":         &url.Error{Op: "Get", URL: "https://x", Err: syscall.ECONNRESET},
+		"_OTHER":             errors.New("something else"),
+	} {
+		assert.Equal(t, want, errorType(err), "%v", err)
+	}
+}
