@@ -127,12 +127,14 @@ type AttemptStart struct {
 
 // AttemptEnd ends it, once the client has decided what follows.
 type AttemptEnd struct {
-	Method, Path string
-	RefID        string
-	Attempt      int
-	HTTPStatus   int // 0 when there was no response
-	Verdict      Verdict
-	RetryDelay   time.Duration // the wait before the next attempt (VerdictRetry)
+	Method, Path  string
+	RefID         string
+	Attempt       int
+	ServerAddress string
+	ServerPort    int
+	HTTPStatus    int // 0 when there was no response
+	Verdict       Verdict
+	RetryDelay    time.Duration // the wait before the next attempt (VerdictRetry)
 	// ErrorType is a low-cardinality class: the HTTP status for an error
 	// answer ("503"), or "timeout", "canceled", "connection",
 	// "malformed_response", "invalid_request", "_OTHER".

@@ -178,7 +178,7 @@ func (oc *observedCall) attemptEnded(resp *http.Response, err error, retrying bo
 		v = VerdictFailure
 	}
 	oc.b.o.AttemptEnd(oc.actx, AttemptEnd{Method: oc.start.Method, Path: oc.start.Path, RefID: oc.start.RefID,
-		Attempt: oc.attempts, HTTPStatus: status, Verdict: v, RetryDelay: delay, ErrorType: errorType(err),
+		Attempt: oc.attempts, ServerAddress: oc.b.host, ServerPort: oc.b.port, HTTPStatus: status, Verdict: v, RetryDelay: delay, ErrorType: errorType(err),
 		Duration: time.Since(oc.astart)})
 }
 

@@ -13,13 +13,14 @@ import (
 const (
 	// MetricRequestDuration: one per HTTP attempt (OpenTelemetry's HTTP client
 	// metric), by http.request.method, url.template (the path),
-	// http.response.status_code and error.type; its count is the request count.
+	// http.response.status_code, error.type, server.address and server.port;
+	// its count is the request count.
 	MetricRequestDuration = "http.client.request.duration"
 	// MetricCallDuration: one per call (all its attempts), also by
 	// iimmpact.verdict and iimmpact.call.kind (request or wait).
 	MetricCallDuration = "iimmpact.client.call.duration"
-	// MetricRetries counts attempts that were retried, by the same
-	// attributes as MetricRequestDuration.
+	// MetricRetries counts attempts that were retried, by the attributes of
+	// MetricRequestDuration.
 	MetricRetries = "iimmpact.client.retries"
 	// MetricOutcomesUnknown counts calls and waits that ended with
 	// ErrOutcomeUnknown, by url.template and iimmpact.call.kind.

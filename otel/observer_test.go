@@ -74,7 +74,8 @@ func TestRetriedTopupTrace(t *testing.T) {
 
 	rm := h.collect(t)
 	topup := attribute.String("url.template", "/v2/topup")
-	assert.Equal(t, int64(1), sumWhere(t, rm, iimmpactotel.MetricRequestDuration, topup, attribute.Int("http.response.status_code", 502)))
+	assert.Equal(t, int64(1), sumWhere(t, rm, iimmpactotel.MetricRequestDuration, topup, attribute.Int("http.response.status_code", 502),
+		attribute.String("server.address", host), attribute.Int64("server.port", port)))
 	assert.Equal(t, int64(1), sumWhere(t, rm, iimmpactotel.MetricRequestDuration, topup, attribute.Int("http.response.status_code", 200)))
 	assert.Equal(t, int64(1), sumWhere(t, rm, iimmpactotel.MetricRetries, topup, attribute.Int("http.response.status_code", 502)))
 	assert.Equal(t, int64(1), sumWhere(t, rm, iimmpactotel.MetricCallDuration, topup, attribute.String("iimmpact.verdict", "success")))

@@ -96,7 +96,8 @@ func (o *Observer) AttemptStart(ctx context.Context, e iimmpact.AttemptStart) co
 
 // AttemptEnd ends the attempt's span and records the request metrics.
 func (o *Observer) AttemptEnd(ctx context.Context, e iimmpact.AttemptEnd) {
-	attrs := outcomeAttrs(e.Method, e.Path, e.HTTPStatus, e.ErrorType)
+	attrs := outcomeAttrs(e.Method, e.Path, e.HTTPStatus, e.ErrorType,
+		semconv.ServerAddress(e.ServerAddress), semconv.ServerPort(e.ServerPort))
 	o.m.requestDuration.Record(ctx, e.Duration.Seconds(), metric.WithAttributes(attrs...))
 	if e.Verdict == iimmpact.VerdictRetry {
 		o.m.retries.Add(ctx, 1, metric.WithAttributes(attrs...))
