@@ -22,13 +22,22 @@ import (
 // Embed NopObserver to implement only some events and keep compiling when
 // events are added.
 type Observer interface {
+	// CallStart and CallEnd bracket one API call, or one WaitTopup (whose
+	// polls are calls inside it); CallEnd gets CallStart's context.
 	CallStart(ctx context.Context, e CallStart) context.Context
 	CallEnd(ctx context.Context, e CallEnd)
+	// AttemptStart and AttemptEnd bracket each HTTP exchange of a call;
+	// AttemptEnd gets AttemptStart's context and comes before the wait for
+	// a retry.
 	AttemptStart(ctx context.Context, e AttemptStart) context.Context
 	AttemptEnd(ctx context.Context, e AttemptEnd)
+	// LimiterWait reports a wait for the client-wide rate limiter.
 	LimiterWait(ctx context.Context, e LimiterWait)
+	// CallbackStart and CallbackEnd bracket one request to a CallbackHandler.
 	CallbackStart(ctx context.Context, e CallbackStart) context.Context
 	CallbackEnd(ctx context.Context, e CallbackEnd)
+	// PaymentState is called by the payments layer when a payment changes
+	// state (see Client.Observer).
 	PaymentState(ctx context.Context, e PaymentStateChange)
 }
 
