@@ -1,7 +1,10 @@
 package iimmpactotel_test
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"testing"
 
 	"github.com/iimmpact-go/iimmpact"
@@ -31,15 +34,49 @@ func BenchmarkBalanceOTel(b *testing.B) {
 		}
 	}
 	b.Run("off", func(b *testing.B) { run(b, srv.Client()) })
-	b.Run("on", func(b *testing.B) {
-		tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
-		mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
-		b.Cleanup(func() { _ = tp.Shutdown(ctx); _ = mp.Shutdown(ctx) })
-		obs, err := iimmpactotel.New(iimmpactotel.WithTracerProvider(tp), iimmpactotel.WithMeterProvider(mp),
-			iimmpactotel.WithPropagator(propagation.TraceContext{}))
+	b.Run("on", func(b *testing.B) { run(b, srv.Client(benchObserver(b).Option())) })
+}
+
+// benchObserver is this module on a real SDK pipeline: every span sampled
+// and batched to an exporter that drops it, metrics aggregated for a reader.
+func benchObserver(b *testing.B) *iimmpactotel.Observer {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	b.Cleanup(func() { _ = tp.Shutdown(context.Background()); _ = mp.Shutdown(context.Background()) })
+	obs, err := iimmpactotel.New(iimmpactotel.WithTracerProvider(tp), iimmpactotel.WithMeterProvider(mp),
+		iimmpactotel.WithPropagator(propagation.TraceContext{}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return obs
+}
+
+// cannedBalance answers every request in memory with a balance body.
+type cannedBalance struct{}
+
+var balanceBody = []byte(`{"data":{"account":"3100528","name":"Demo","balance":"950.00","level":"1","access":1}}`)
+
+func (cannedBalance) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(bytes.NewReader(balanceBody)), ContentLength: int64(len(balanceBody)), Request: r}, nil
+}
+
+// BenchmarkBalanceOTelInMemory is the same comparison without sockets or a
+// fake server, so on/off shows the module's own CPU cost per call.
+func BenchmarkBalanceOTelInMemory(b *testing.B) {
+	ctx := context.Background()
+	run := func(b *testing.B, opts ...iimmpact.Option) {
+		c, err := iimmpact.New("key", "c2VjcmV0", append(opts, iimmpact.WithHTTPClient(&http.Client{Transport: cannedBalance{}}))...)
 		if err != nil {
 			b.Fatal(err)
 		}
-		run(b, srv.Client(obs.Option()))
-	})
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := c.Balance(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("off", func(b *testing.B) { run(b) })
+	b.Run("on", func(b *testing.B) { run(b, benchObserver(b).Option()) })
 }

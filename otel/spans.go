@@ -60,9 +60,9 @@ func (o *Observer) CallStart(ctx context.Context, e iimmpact.CallStart) context.
 
 // CallEnd ends the call's span and records its duration and verdict.
 func (o *Observer) CallEnd(ctx context.Context, e iimmpact.CallEnd) {
-	attrs := outcomeAttrs(e.Method, e.Path, e.HTTPStatus, e.ErrorType,
-		keyCallKind.String(kindName(e.Kind)), keyVerdict.String(e.Verdict.String()))
-	o.m.callDuration.Record(ctx, e.Duration.Seconds(), metric.WithAttributes(attrs...))
+	result := resultAttrs(e.HTTPStatus, e.ErrorType, keyVerdict.String(e.Verdict.String()))
+	o.m.callDuration.Record(ctx, e.Duration.Seconds(), metric.WithAttributes(
+		append(result, methodAttr(e.Method), templateKey.String(e.Path), keyCallKind.String(kindName(e.Kind)))...))
 	if e.Verdict == iimmpact.VerdictOutcomeUnknown {
 		o.m.unknown.Add(ctx, 1, metric.WithAttributes(templateKey.String(e.Path), keyCallKind.String(kindName(e.Kind))))
 	}
@@ -70,7 +70,7 @@ func (o *Observer) CallEnd(ctx context.Context, e iimmpact.CallEnd) {
 	if !span.IsRecording() {
 		return
 	}
-	span.SetAttributes(append(attrs, keyAttempts.Int(e.Attempts))...)
+	span.SetAttributes(append(result, keyAttempts.Int(e.Attempts))...) // the rest was set at the start
 	switch e.Verdict {
 	case iimmpact.VerdictOutcomeUnknown:
 		span.SetStatus(codes.Error, "outcome unknown: ask again with the same refid")
@@ -96,20 +96,22 @@ func (o *Observer) AttemptStart(ctx context.Context, e iimmpact.AttemptStart) co
 
 // AttemptEnd ends the attempt's span and records the request metrics.
 func (o *Observer) AttemptEnd(ctx context.Context, e iimmpact.AttemptEnd) {
-	attrs := outcomeAttrs(e.Method, e.Path, e.HTTPStatus, e.ErrorType,
-		semconv.ServerAddress(e.ServerAddress), semconv.ServerPort(e.ServerPort))
-	o.m.requestDuration.Record(ctx, e.Duration.Seconds(), metric.WithAttributes(attrs...))
+	result := resultAttrs(e.HTTPStatus, e.ErrorType)
+	set := metric.WithAttributes(append(result, methodAttr(e.Method), templateKey.String(e.Path),
+		semconv.ServerAddress(e.ServerAddress), semconv.ServerPort(e.ServerPort))...)
+	o.m.requestDuration.Record(ctx, e.Duration.Seconds(), set)
 	if e.Verdict == iimmpact.VerdictRetry {
-		o.m.retries.Add(ctx, 1, metric.WithAttributes(attrs...))
+		o.m.retries.Add(ctx, 1, set)
 	}
 	span := trace.SpanFromContext(ctx)
 	if !span.IsRecording() {
 		return
 	}
-	span.SetAttributes(append(attrs, keyVerdict.String(e.Verdict.String()))...)
+	result = append(result, keyVerdict.String(e.Verdict.String()))
 	if e.Verdict == iimmpact.VerdictRetry {
-		span.SetAttributes(keyRetryDelay.Float64(e.RetryDelay.Seconds()))
+		result = append(result, keyRetryDelay.Float64(e.RetryDelay.Seconds()))
 	}
+	span.SetAttributes(result...) // the rest was set at the start
 	if e.ErrorType != "" || e.HTTPStatus >= 400 {
 		span.SetStatus(codes.Error, e.ErrorType)
 	}
@@ -142,9 +144,10 @@ func (o *Observer) CallbackEnd(ctx context.Context, e iimmpact.CallbackEnd) {
 	span.End(trace.WithTimestamp(e.Start.Add(e.Duration)))
 }
 
-// outcomeAttrs are the metric attributes of a finished request or call.
-func outcomeAttrs(method, path string, status int, errType string, more ...attribute.KeyValue) []attribute.KeyValue {
-	attrs := append([]attribute.KeyValue{methodAttr(method), templateKey.String(path)}, more...)
+// resultAttrs are what a request or call ended with, plus more; they are
+// allocated with room for the request's own attributes.
+func resultAttrs(status int, errType string, more ...attribute.KeyValue) []attribute.KeyValue {
+	attrs := append(make([]attribute.KeyValue, 0, 8), more...)
 	if status > 0 {
 		attrs = append(attrs, semconv.HTTPResponseStatusCode(status))
 	}
