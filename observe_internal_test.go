@@ -58,3 +58,29 @@ func TestErrorType(t *testing.T) {
 		assert.Equal(t, want, errorType(err), "%v", err)
 	}
 }
+
+// TestCallbackResult maps every verdict the handler gives to its result.
+func TestCallbackResult(t *testing.T) {
+	for _, tc := range []struct {
+		code   int
+		reason string
+		want   CallbackResult
+	}{
+		{200, "handled", CallbackHandled},
+		{200, "handled, but the store did not record it", CallbackHandled},
+		{200, "duplicate: already handled", CallbackDuplicate},
+		{200, "stale: a newer status was handled", CallbackStale},
+		{403, "source not allowlisted", CallbackForbidden},
+		{403, "handler not configured: refusing all", CallbackForbidden},
+		{400, "bad request", CallbackRefused},
+		{404, "lookup refused", CallbackRefused},
+		{422, "callback differs from the payment", CallbackRefused},
+		{405, "bad request", CallbackRefused},
+		{503, "busy: refid is being handled", CallbackRetry},
+		{503, "re-query failed", CallbackRetry},
+		{500, "Handle failed", CallbackFailed},
+		{500, "store failed", CallbackFailed},
+	} {
+		assert.Equal(t, tc.want, callbackResult(verdict{code: tc.code, reason: tc.reason}), "%d %s", tc.code, tc.reason)
+	}
+}
