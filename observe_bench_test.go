@@ -30,11 +30,13 @@ func BenchmarkBalanceInMemory(b *testing.B) {
 	}
 	ctx := context.Background()
 	b.ReportAllocs()
+	cpu := processCPU()
 	for b.Loop() {
 		if _, err := c.Balance(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
 }
 
 // BenchmarkNoObserverHooks runs the hooks one call of one attempt passes

@@ -27,11 +27,13 @@ func BenchmarkBalanceOTel(b *testing.B) {
 	run := func(b *testing.B, c *iimmpact.Client) {
 		b.Cleanup(c.CloseIdleConnections)
 		b.ReportAllocs()
+		cpu := processCPU()
 		for b.Loop() {
 			if _, err := c.Balance(ctx); err != nil {
 				b.Fatal(err)
 			}
 		}
+		reportCPU(b, cpu)
 	}
 	b.Run("off", func(b *testing.B) { run(b, srv.Client()) })
 	b.Run("on", func(b *testing.B) { run(b, srv.Client(benchObserver(b).Option())) })
@@ -71,11 +73,13 @@ func BenchmarkBalanceOTelInMemory(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportAllocs()
+		cpu := processCPU()
 		for b.Loop() {
 			if _, err := c.Balance(ctx); err != nil {
 				b.Fatal(err)
 			}
 		}
+		reportCPU(b, cpu)
 	}
 	b.Run("off", func(b *testing.B) { run(b) })
 	b.Run("on", func(b *testing.B) { run(b, benchObserver(b).Option()) })
