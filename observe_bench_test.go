@@ -38,28 +38,3 @@ func BenchmarkBalanceInMemory(b *testing.B) {
 	}
 	reportCPU(b, cpu)
 }
-
-// BenchmarkNoObserverHooks runs the hooks one call of one attempt passes
-// through when no observer is set, so their cost can be set against a
-// whole call (BenchmarkBalanceInMemory): each is an inlined nil check.
-func BenchmarkNoObserverHooks(b *testing.B) {
-	c, err := New(testKey, testSecret)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx := context.Background()
-	req, _ := http.NewRequest(http.MethodGet, "https://api.iimmpact.com/v2/balance", nil)
-	resp := &http.Response{StatusCode: 200}
-	cl := call{method: http.MethodGet, path: "/v2/balance"}
-	b.ReportAllocs()
-	for b.Loop() {
-		octx, oc := c.obs.startCall(ctx, &cl)
-		cl.obs = oc
-		r := cl.obs.startAttempt(req)
-		cl.obs.endAttempt(resp, nil, false, 0)
-		cl.obs.end(nil)
-		if octx != ctx || r != req {
-			b.Fatal("a hook without an observer changed its input")
-		}
-	}
-}
