@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"testing"
+
+	"github.com/iimmpact-go/iimmpact/internal/benchloop"
 )
 
 // memTransport answers every request with one canned body, in memory, so a
@@ -29,12 +31,5 @@ func BenchmarkBalanceInMemory(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	b.ReportAllocs()
-	cpu := processCPU()
-	for b.Loop() {
-		if _, err := c.Balance(ctx); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reportCPU(b, cpu)
+	benchloop.Run(b, func() error { _, err := c.Balance(ctx); return err })
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/iimmpact-go/iimmpact"
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
+	"github.com/iimmpact-go/iimmpact/internal/benchloop"
 	iimmpactotel "github.com/iimmpact-go/iimmpact/otel"
 	"go.opentelemetry.io/otel/propagation"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
@@ -26,14 +27,7 @@ func BenchmarkBalanceOTel(b *testing.B) {
 	ctx := context.Background()
 	run := func(b *testing.B, c *iimmpact.Client) {
 		b.Cleanup(c.CloseIdleConnections)
-		b.ReportAllocs()
-		cpu := processCPU()
-		for b.Loop() {
-			if _, err := c.Balance(ctx); err != nil {
-				b.Fatal(err)
-			}
-		}
-		reportCPU(b, cpu)
+		benchloop.Run(b, func() error { _, err := c.Balance(ctx); return err })
 	}
 	b.Run("off", func(b *testing.B) { run(b, srv.Client()) })
 	b.Run("on", func(b *testing.B) { run(b, srv.Client(benchObserver(b).Option())) })
@@ -72,14 +66,7 @@ func BenchmarkBalanceOTelInMemory(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.ReportAllocs()
-		cpu := processCPU()
-		for b.Loop() {
-			if _, err := c.Balance(ctx); err != nil {
-				b.Fatal(err)
-			}
-		}
-		reportCPU(b, cpu)
+		benchloop.Run(b, func() error { _, err := c.Balance(ctx); return err })
 	}
 	b.Run("off", func(b *testing.B) { run(b) })
 	b.Run("on", func(b *testing.B) { run(b, benchObserver(b).Option()) })
