@@ -56,8 +56,11 @@ func TestRetryBudgetGauge(t *testing.T) {
 	rm := h.collect(t)
 	assert.Equal(t, []int64{8}, gaugeWhere[int64](t, rm, iimmpactotel.MetricRetryBudget, name))
 	assert.Equal(t, []int64{10}, gaugeWhere[int64](t, rm, iimmpactotel.MetricRetryBudgetLimit, name))
-	// No limiter on this client: no limiter point rather than a false zero.
-	assert.NotContains(t, metricNames(rm), iimmpactotel.MetricLimiterTokens)
+	if st := c.Stats(); st.LimiterBurst > 0 {
+		assert.Equal(t, []float64{st.LimiterTokens}, gaugeWhere[float64](t, rm, iimmpactotel.MetricLimiterTokens, name))
+	} else { // no limiter: no point rather than a false zero
+		assert.NotContains(t, metricNames(rm), iimmpactotel.MetricLimiterTokens)
+	}
 	require.NoError(t, reg.Unregister())
 	assert.NotContains(t, metricNames(h.collect(t)), iimmpactotel.MetricRetryBudget)
 }
