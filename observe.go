@@ -152,7 +152,8 @@ type AttemptEnd struct {
 }
 
 // LimiterWait reports time spent waiting for the client-wide rate limiter
-// before an attempt or poll.
+// before an attempt or poll. It comes with the call's context; Method and
+// Path are empty when the limiter cannot tell which request waited.
 type LimiterWait struct {
 	Method, Path string
 	Waited       time.Duration

@@ -77,6 +77,7 @@ func TestPaymentMetrics(t *testing.T) {
 	h.obs.PaymentState(ctx, iimmpact.PaymentStateChange{RefID: "p-1", From: "pending", To: "succeeded", Source: "callback", At: time.Now()})
 	h.obs.PaymentState(ctx, iimmpact.PaymentStateChange{RefID: "p-2", From: "intent", To: "pending", Source: "answer", At: time.Now()})
 	h.obs.LimiterWait(ctx, iimmpact.LimiterWait{Method: "POST", Path: "/v2/topup", Waited: 30 * time.Millisecond})
+	h.obs.LimiterWait(ctx, iimmpact.LimiterWait{Waited: 10 * time.Millisecond}) // the limiter could not tell the path
 
 	rm := h.collect(t)
 	assert.Equal(t, int64(2), sumWhere(t, rm, iimmpactotel.MetricPaymentTransitions, attribute.String("iimmpact.payment.to", "pending")))
@@ -86,6 +87,7 @@ func TestPaymentMetrics(t *testing.T) {
 	assert.Equal(t, []int64{7}, gaugeWhere[int64](t, rm, iimmpactotel.MetricPayments, attribute.String("iimmpact.payment.state", "succeeded")))
 	assert.Equal(t, []float64{90}, gaugeWhere[float64](t, rm, iimmpactotel.MetricOldestUnresolved))
 	assert.Equal(t, int64(1), sumWhere(t, rm, iimmpactotel.MetricLimiterWait, attribute.String("url.template", "/v2/topup")))
+	assert.Equal(t, int64(2), sumWhere(t, rm, iimmpactotel.MetricLimiterWait))
 
 	// A failing snapshot reports no payment gauges rather than stale ones.
 	snapshotErr := errors.New("store down")

@@ -108,7 +108,11 @@ func (o *Observer) PaymentState(ctx context.Context, e iimmpact.PaymentStateChan
 
 // LimiterWait records the time a request waited for the client's limiter.
 func (o *Observer) LimiterWait(ctx context.Context, e iimmpact.LimiterWait) {
-	o.m.limiterWait.Record(ctx, e.Waited.Seconds(), metric.WithAttributes(methodAttr(e.Method), templateKey.String(e.Path)))
+	var set metric.MeasurementOption = metric.WithAttributes()
+	if e.Path != "" {
+		set = metric.WithAttributes(methodAttr(e.Method), templateKey.String(e.Path))
+	}
+	o.m.limiterWait.Record(ctx, e.Waited.Seconds(), set)
 	if span := trace.SpanFromContext(ctx); span.IsRecording() {
 		span.AddEvent("iimmpact.limiter.wait", trace.WithAttributes(keyWaited.Float64(e.Waited.Seconds())))
 	}
