@@ -106,6 +106,10 @@ type CallbackConfig struct {
 	// Warn, failures at Error, acknowledgements at Debug, with the reason, peer address and
 	// refid; never a PIN, an IC number or a body. Nil logs nothing.
 	Logger *slog.Logger
+
+	// Observer, if set, sees every callback answered: its result and HTTP
+	// status, and a context spanning the handling (see Observer).
+	Observer Observer
 }
 
 // CallbackHandler receives IIMMPACT's transaction callbacks (POST or GET)
@@ -167,6 +171,7 @@ type verdict struct {
 
 // ServeHTTP implements http.Handler.
 func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r, oc := h.observe(r) // observe: callback start
 	v := h.serve(w, r)
 	switch v.code {
 	case http.StatusOK:
@@ -183,6 +188,7 @@ func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(v.code), v.code)
 	}
 	h.log(r, v)
+	oc.answered(r, v) // observe: callback answered
 }
 
 // ackBody is IIMMPACT's documented acknowledgement.

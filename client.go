@@ -48,6 +48,7 @@ type Client struct {
 	pollFloor time.Duration // the least WithPollInterval accepts (MinPollInterval)
 	skew      atomic.Int64  // learnt clock offset in ns, added to X-Timestamp
 	timeout   time.Duration // per attempt; 0 for none
+	obs       observe       // observe: WithObserver; zero observes nothing
 }
 
 // offset is the correction added to the local clock when signing.
@@ -101,6 +102,10 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 	c.budget = newTokenBucket(c.retry.Budget, c.retry.BudgetRefill)
 	hc.Transport = &Transport{Signer: signer, Base: rt, Clock: c.now, Logger: s.logger, offset: c.offset}
 	c.http = hc
+	c.obs = newObserve(s.observer, base) // observe
+	if c.limit != nil && c.obs.o != nil {
+		c.limit.onWait = func(ctx context.Context, d time.Duration) { c.obs.limiterWait(ctx, "", "", d) } // observe: limiter wait
+	}
 	return c, nil
 }
 
@@ -186,6 +191,8 @@ type call struct {
 	match func(out any) error
 
 	retrySafe bool // a non-GET that may be sent twice (it sets a value)
+
+	obs *observedCall // observe: nil when nothing observes
 }
 
 // checker is implemented by response envelopes that can tell a complete
@@ -198,6 +205,13 @@ type checker interface{ check() error }
 // through it. For payments (cl.refID set) the verdict is about the refid
 // across all attempts: see verdict.
 func do[T any](ctx context.Context, c *Client, cl call) (*T, error) {
+	ctx, cl.obs = c.obs.startCall(ctx, &cl) // observe: call start
+	out, err := run[T](ctx, c, cl)
+	cl.obs.end(err) // observe: call end
+	return out, err
+}
+
+func run[T any](ctx context.Context, c *Client, cl call) (*T, error) {
 	var payload []byte
 	if cl.body != nil {
 		var err error
@@ -217,11 +231,13 @@ func do[T any](ctx context.Context, c *Client, cl call) (*T, error) {
 		if err == nil {
 			var out *T
 			if out, err = decodeFor[T](c, cl, resp, body); err == nil {
+				cl.obs.endAttempt(resp, nil, false, 0) // observe: attempt end (success)
 				return out, nil
 			}
 		}
 		r.saw(err)
 		again, err := r.again(ctx, resp, err)
+		cl.obs.endAttempt(resp, err, again, 0) // observe: attempt end, unless again() reported it
 		if !again {
 			return nil, r.verdict(err)
 		}
@@ -291,6 +307,7 @@ func (c *Client) attempt(ctx context.Context, cl call, target string, payload []
 	req.Header["Accept"] = jsonHeader
 	req.Header["Content-Type"] = jsonHeader // IIMMPACT's Quickstart sends it on GET too
 	req.Header["User-Agent"] = c.userAgent
+	req = cl.obs.startAttempt(req) // observe: attempt start, trace headers
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -191,4 +191,14 @@
 // 30,000-requests-per-5-minutes ban. Every attempt is signed afresh. A 401
 // caused by a wrong local clock is corrected once from the server's Date
 // header.
+//
+// # Observing
+//
+// WithObserver (and CallbackConfig.Observer) hands every call, attempt,
+// WaitTopup and callback to an Observer: method, path, refid, attempt
+// number, HTTP status, duration, retry delay and verdict, never a secret,
+// PIN, IC number, account number or query value. Stats reports the retry
+// budget for gauges. The separate module github.com/iimmpact-go/iimmpact/otel
+// implements Observer with OpenTelemetry traces and metrics; without an
+// observer the hooks cost a nil check each.
 package iimmpact

@@ -191,6 +191,7 @@ func (r *retrier) again(ctx context.Context, resp *http.Response, err error) (bo
 	if p.OnRetry != nil {
 		p.OnRetry(ev)
 	}
+	r.cl.obs.endAttempt(resp, err, true, delay) // observe: attempt end (retry)
 	if r.c.logger != nil {
 		r.c.logger.LogAttrs(ctx, slog.LevelDebug, "iimmpact: retrying",
 			slog.String("method", ev.Method), slog.String("path", ev.Path), slog.Int("attempt", ev.Attempt),

@@ -69,7 +69,9 @@ func WithOnPoll(f func(*Transaction)) WaitOption { return func(w *waitSettings) 
 // would only extend it); a 429 waits for its Retry-After, and ends the
 // wait if that is longer than the time left. ErrDuplicateRefID ends it at
 // once too: asking again cannot change that answer.
-func (c *Client) WaitTopup(ctx context.Context, req TopupRequest, opts ...WaitOption) (*Transaction, error) {
+func (c *Client) WaitTopup(ctx context.Context, req TopupRequest, opts ...WaitOption) (tx *Transaction, err error) {
+	ctx, oc := c.obs.startWait(ctx, req.RefID) // observe: wait start
+	defer func() { oc.endWait(tx, err) }()     // observe: wait end
 	w := waitSettings{minInterval: 5 * time.Second, maxInterval: 10 * time.Second, timeout: 5 * time.Minute}
 	for _, o := range opts {
 		o(&w)

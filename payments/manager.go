@@ -265,4 +265,8 @@ func (m *Manager) logChange(ctx context.Context, p *Payment) {
 	m.s.logger.LogAttrs(ctx, level, "payments: state changed", slog.String("refid", p.Request.RefID),
 		slog.String("from", c.From.String()), slog.String("to", c.To.String()),
 		slog.String("source", string(c.Source)), slog.Int("status_code", int(c.Status)), slog.String("reason", p.Reason))
+	if o := m.client.Observer(); o != nil {
+		o.PaymentState(ctx, iimmpact.PaymentStateChange{RefID: p.Request.RefID, From: c.From.String(),
+			To: c.To.String(), Source: string(c.Source), At: c.At})
+	}
 }

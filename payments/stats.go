@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/iimmpact-go/iimmpact"
 )
 
 // Report is the layer's health at one moment.
@@ -46,4 +48,20 @@ func (r Report) LogValue() slog.Value {
 		}
 	}
 	return slog.GroupValue(attrs...)
+}
+
+// ObservedStats is Stats in the shape the core's Observer gauges take, so
+// an OpenTelemetry setup can watch the layer:
+//
+//	obs.ObservePayments(manager.ObservedStats)
+func (m *Manager) ObservedStats(ctx context.Context) (iimmpact.PaymentStats, error) {
+	r, err := m.Stats(ctx)
+	if err != nil {
+		return iimmpact.PaymentStats{}, err
+	}
+	by := make(map[string]int, len(r.Counts))
+	for s, n := range r.Counts {
+		by[s.String()] = n
+	}
+	return iimmpact.PaymentStats{ByState: by, OldestUnresolved: r.OldestOpenAge}, nil
 }

@@ -1,0 +1,44 @@
+package iimmpact
+
+import "time"
+
+// Stats is a read-only snapshot of the client's shared budgets, for gauges.
+type Stats struct {
+	// RetryTokens is how many retries the client-wide budget allows right
+	// now, out of RetryBudget (RetryPolicy.Budget).
+	RetryTokens, RetryBudget int
+	// LimiterTokens is how many requests the client-wide rate limiter would
+	// let through now without waiting, out of LimiterBurst. Both are zero
+	// while the client has no rate limiter.
+	LimiterTokens float64
+	LimiterBurst  int
+}
+
+// Stats returns the current budgets. It takes no token and is cheap enough
+// to call from a metrics callback.
+func (c *Client) Stats() Stats {
+	s := Stats{RetryTokens: c.budget.available(), RetryBudget: c.budget.max}
+	s.LimiterTokens, s.LimiterBurst = c.limit.available(time.Now())
+	return s
+}
+
+// available is how many requests may go now without waiting, of the burst.
+func (l *limiter) available(now time.Time) (float64, int) {
+	if l == nil {
+		return 0, 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ahead := max(l.tat.Sub(now), 0)
+	return max(float64(l.slack-ahead)/float64(l.every), 0), int(l.slack / l.every)
+}
+
+// available is the bucket's level now, refill included; it takes nothing.
+func (b *tokenBucket) available() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if n := int(time.Since(b.last) / b.every); n > 0 {
+		return min(b.max, b.tokens+n)
+	}
+	return b.tokens
+}
