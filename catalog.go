@@ -174,7 +174,7 @@ func (b *catalogBody) check() error {
 // product's options come from Options with the product code and the id of
 // one of its select fields.
 func (c *Client) Catalog(ctx context.Context, q CatalogQuery) (*Catalog, error) {
-	body, err := do[catalogBody](ctx, c, call{method: http.MethodGet, path: "/v2/catalog", query: q.values()})
+	body, err := do[catalogBody](ctx, c, call{method: http.MethodGet, path: "/v2/catalog", query: q.values(), maxBody: maxCatalogBody})
 	if err != nil {
 		return nil, err
 	}

@@ -231,11 +231,10 @@ func encodeCanonical(v url.Values) string {
 // would replay a nonce).
 type Transport struct {
 	Signer *Signer
-	Base   http.RoundTripper    // nil means http.DefaultTransport
-	Clock  func() time.Time     // nil means time.Now
-	Nonce  func() string        // nil means a random UUID (36 characters)
-	Logger *slog.Logger         // if set, canonical strings are logged at debug level
-	offset func() time.Duration // clock correction learnt from the server (client use)
+	Base   http.RoundTripper // nil means http.DefaultTransport
+	Clock  func() time.Time  // nil means time.Now
+	Nonce  func() string     // nil means a random UUID (36 characters)
+	Logger *slog.Logger      // if set, canonical strings are logged at debug level
 }
 
 // RoundTrip implements http.RoundTripper. It does not modify req.
@@ -270,9 +269,6 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	now := time.Now()
 	if t.Clock != nil {
 		now = t.Clock()
-	}
-	if t.offset != nil {
-		now = now.Add(t.offset())
 	}
 	nonce := ""
 	if t.Nonce != nil {
