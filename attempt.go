@@ -3,7 +3,6 @@ package iimmpact
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,8 +16,9 @@ import (
 // cancellable, with the per-attempt deadline) and the count of header
 // writes, in one allocation.
 type attemptState struct {
-	context.Context // the caller's, made cancellable
-	cancel          context.CancelCauseFunc
+	context.Context                 // the caller's, made cancellable
+	caller          context.Context // the caller's own
+	cancel          context.CancelFunc
 	deadline        time.Time       // zero without a timeout
 	timer           *time.Timer     // nil without a timeout
 	ctx             context.Context // the request's: this, traced
@@ -40,12 +40,12 @@ var errAttemptTimeout = fmt.Errorf("iimmpact: per-attempt timeout: %w", context.
 // closures and a second cancellation layer below the cancellable context
 // net/http's resend detection needs anyway (BenchmarkAttemptContext).
 func startAttempt(ctx context.Context, timeout time.Duration) *attemptState {
-	st := &attemptState{}
+	st := &attemptState{caller: ctx}
 	st.trace.WroteHeaders = st.wroteHeaders
-	st.Context, st.cancel = context.WithCancelCause(ctx)
+	st.Context, st.cancel = context.WithCancel(ctx)
 	if timeout > 0 {
 		st.deadline = time.Now().Add(timeout)
-		st.timer = time.AfterFunc(timeout, st.expire)
+		st.timer = time.AfterFunc(timeout, st.cancel)
 	}
 	st.ctx = httptrace.WithClientTrace(st, &st.trace)
 	return st
@@ -53,7 +53,7 @@ func startAttempt(ctx context.Context, timeout time.Duration) *attemptState {
 
 // Deadline reports the attempt's deadline, or the caller's if sooner.
 func (st *attemptState) Deadline() (time.Time, bool) {
-	d, ok := st.Context.Deadline()
+	d, ok := st.caller.Deadline()
 	if st.deadline.IsZero() || (ok && d.Before(st.deadline)) {
 		return d, ok
 	}
@@ -61,19 +61,19 @@ func (st *attemptState) Deadline() (time.Time, bool) {
 }
 
 func (st *attemptState) wroteHeaders() { st.writes.Add(1) }
-func (st *attemptState) expire()       { st.cancel(errAttemptTimeout) }
 
 // stop releases the timer and the context.
 func (st *attemptState) stop() {
 	if st.timer != nil {
 		st.timer.Stop()
 	}
-	st.cancel(context.Canceled)
+	st.cancel()
 }
 
-// timedOut reports whether the per-attempt timeout ended the attempt.
+// timedOut reports whether the per-attempt timeout ended the attempt: it
+// was cancelled, not by the caller, at or after its deadline.
 func (st *attemptState) timedOut() bool {
-	return errors.Is(context.Cause(st.ctx), errAttemptTimeout)
+	return st.Err() != nil && st.caller.Err() == nil && !st.deadline.IsZero() && !time.Now().Before(st.deadline)
 }
 
 // resent reports whether a 401 answered a copy of the request that net/http

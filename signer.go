@@ -53,7 +53,8 @@ type Signer struct {
 
 type macState struct {
 	mac hash.Hash
-	buf []byte // the canonical string being built
+	buf []byte            // the canonical string being built
+	sum [sha256.Size]byte // the MAC
 }
 
 // NewSigner validates the credentials: a non-empty key that is safe in a
@@ -98,11 +99,11 @@ func (s *Signer) sign(req *http.Request, body []byte, now time.Time, nonce strin
 	if method == "" {
 		method = http.MethodGet
 	}
-	ts := strconv.FormatInt(now.Unix(), 10)
+	var tsb [20]byte // the decimal Unix time
+	ts := strconv.AppendInt(tsb[:0], now.Unix(), 10)
 
-	var sum [sha256.Size]byte
 	var enc [44]byte // base64 of 32 bytes
-	sum = sha256.Sum256(body)
+	sum := sha256.Sum256(body)
 	base64.StdEncoding.Encode(enc[:], sum[:])
 
 	st := s.macs.Get().(*macState)
@@ -124,18 +125,22 @@ func (s *Signer) sign(req *http.Request, body []byte, now time.Time, nonce strin
 	}
 	st.mac.Reset()
 	st.mac.Write(b)
-	mac := st.mac.Sum(sum[:0])
-	sig := make([]byte, 3, 3+44)
-	copy(sig, "v1=")
-	sig = base64.StdEncoding.AppendEncode(sig, mac)
+	mac := st.mac.Sum(st.sum[:0])
+	// The timestamp and the signature share one string, and the three
+	// header values one slice: two allocations for four headers.
+	var hv [len(tsb) + 3 + 44]byte
+	n := copy(hv[:], ts)
+	copy(hv[n:], "v1=")
+	base64.StdEncoding.Encode(hv[n+3:], mac)
 	st.buf = b
 	s.macs.Put(st)
+	both := string(hv[:n+3+44])
 
 	if req.Header == nil {
 		req.Header = make(http.Header, 4)
 	}
-	vals := make([]string, 3) // one allocation for three header values
-	vals[0], vals[1], vals[2] = ts, nonce, string(sig)
+	vals := make([]string, 3)
+	vals[0], vals[1], vals[2] = both[:n], nonce, both[n:]
 	req.Header[headerAPIKey] = s.apiKey
 	req.Header[headerTimestamp] = vals[0:1:1]
 	req.Header[headerNonce] = vals[1:2:2]
