@@ -36,7 +36,7 @@ const (
 // Client calls IIMMPACT's v2 API. It is safe for concurrent use; make one
 // per set of credentials and share it.
 type Client struct {
-	base      string // scheme://host, no trailing slash
+	base      string       // scheme://host, no trailing slash
 	http      *http.Client // its transport is the caller's (or ours), unsigned: attempt signs
 	signer    *Signer
 	logger    *slog.Logger // nil: no logging
@@ -190,7 +190,7 @@ type call struct {
 	// an error makes the answer malformed (for a payment: outcome unknown).
 	match func(out any) error
 
-	retrySafe bool // a non-GET that may be sent twice (it sets a value)
+	retrySafe bool  // a non-GET that may be sent twice (it sets a value)
 	maxBody   int64 // the largest answer read; 0 means maxResponseBody
 
 	obs *observedCall // observe: nil when nothing observes
