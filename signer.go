@@ -46,7 +46,7 @@ const (
 // The path is not signed. A Signer is safe for concurrent use; it keeps the
 // decoded key and never prints it.
 type Signer struct {
-	apiKey []string  // the X-Api-Key header value, shared by every request
+	apiKey string
 	key    []byte    // the decoded HMAC key
 	macs   sync.Pool // *macState: HMACs keyed once, reused per signature
 }
@@ -71,7 +71,7 @@ func NewSigner(apiKey, hmacSecret string) (*Signer, error) {
 		// Never echo the secret: say only what is wrong with it.
 		return nil, errors.New("iimmpact: HMAC secret is not standard Base64 (copy it from Dashboard > Developer > API Keys)")
 	}
-	s := &Signer{apiKey: []string{apiKey}, key: key}
+	s := &Signer{apiKey: apiKey, key: key}
 	s.macs.New = func() any { return &macState{mac: hmac.New(sha256.New, s.key), buf: make([]byte, 0, 256)} }
 	return s, nil
 }
@@ -126,8 +126,8 @@ func (s *Signer) sign(req *http.Request, body []byte, now time.Time, nonce strin
 	st.mac.Reset()
 	st.mac.Write(b)
 	mac := st.mac.Sum(st.sum[:0])
-	// The timestamp and the signature share one string, and the three
-	// header values one slice: two allocations for four headers.
+	// The timestamp and the signature share one string, and the four
+	// header values one array: two allocations for four headers.
 	var hv [len(tsb) + 3 + 44]byte
 	n := copy(hv[:], ts)
 	copy(hv[n:], "v1=")
@@ -139,12 +139,13 @@ func (s *Signer) sign(req *http.Request, body []byte, now time.Time, nonce strin
 	if req.Header == nil {
 		req.Header = make(http.Header, 4)
 	}
-	vals := make([]string, 3)
-	vals[0], vals[1], vals[2] = both[:n], nonce, both[n:]
-	req.Header[headerAPIKey] = s.apiKey
-	req.Header[headerTimestamp] = vals[0:1:1]
-	req.Header[headerNonce] = vals[1:2:2]
-	req.Header[headerSignature] = vals[2:3:3]
+	// The values are this request's own: a transport below that edits one
+	// in place cannot change another request's.
+	vals := &[4]string{s.apiKey, both[:n], nonce, both[n:]}
+	req.Header[headerAPIKey] = vals[0:1:1]
+	req.Header[headerTimestamp] = vals[1:2:2]
+	req.Header[headerNonce] = vals[2:3:3]
+	req.Header[headerSignature] = vals[3:4:4]
 	return nil
 }
 
