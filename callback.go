@@ -142,7 +142,7 @@ func parseCallback(w http.ResponseWriter, r *http.Request, limit int64) (*Callba
 }
 
 func parsePost(w http.ResponseWriter, r *http.Request, limit int64) (*Callback, error) {
-	if !isJSON(r.Header.Get("Content-Type")) {
+	if !isJSON(headerValue(r.Header, "Content-Type")) {
 		return nil, ErrCallbackContentType
 	}
 	if r.ContentLength > limit {
@@ -303,6 +303,15 @@ func isJSON(contentType string) bool {
 		return false
 	}
 	return mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
+}
+
+// headerValue is h.Get(key) for a key already in canonical form, without
+// canonicalising it again.
+func headerValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // callbackBodies holds the buffers callback bodies are read into: a body
