@@ -142,14 +142,15 @@ func BenchmarkBalanceRoundTrip(b *testing.B) {
 }
 
 // handWrittenBalance is one Balance call as a careful hand-written client
-// makes it: net/http, the same headers, encoding/json into a plain struct.
+// makes it: net/http, the same headers (each request's own values),
+// encoding/json into a plain struct.
 func handWrittenBalance(ctx context.Context, hc *http.Client, s *minimalSigner, url string) error {
 	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
 	if err != nil {
 		return err
 	}
-	req.Header["Accept"] = jsonHeader
-	req.Header["Content-Type"] = jsonHeader
+	h := &[3]string{"application/json", "application/json", "iimmpact-go/" + Version}
+	req.Header["Accept"], req.Header["Content-Type"], req.Header["User-Agent"] = h[0:1:1], h[1:2:2], h[2:3:3]
 	s.sign(req.Header, "GET", "", nil, time.Now().Unix(), uuid.NewString())
 	resp, err := hc.Do(req)
 	if err != nil {

@@ -22,7 +22,7 @@ benches=(
 	"BalanceRoundTrip $N"
 	"CallbackDuplicate $((N * 5))"
 	"CallbackNew $((N * 5))"
-	"AllTransactions $((N / 50 + 1))"
+	"AllTransactions $((N / 100 + 1))"
 )
 if [ $# -gt 0 ]; then
 	want=" $* "
