@@ -140,3 +140,25 @@ func TestReadResponseSizesFromContentLength(t *testing.T) {
 	assert.Equal(t, n+bytes.MinRead, buf.Cap(), "capacity "+strconv.Itoa(buf.Cap()))
 	assert.Equal(t, body, buf.Bytes())
 }
+
+// Reading an answer allocates no buffer once the pool is warm, with a
+// Content-Length or without one (HTTP/2, chunked): nothing regrows.
+func TestReadResponseReusesBuffers(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops buffers at random under the race detector")
+	}
+	body := strings.Repeat("x", 3000)
+	rd := strings.NewReader(body)
+	for _, n := range []int64{-1, int64(len(body))} {
+		resp := &http.Response{Body: io.NopCloser(rd), ContentLength: n}
+		allocs := testing.AllocsPerRun(100, func() {
+			rd.Reset(body)
+			buf, err := readResponse(resp, 0)
+			if err != nil || buf.Len() != len(body) {
+				t.Fatal(err)
+			}
+			release(buf)
+		})
+		assert.LessOrEqual(t, allocs, 1.0, "Content-Length %d: only the bounding reader", n)
+	}
+}
