@@ -3,6 +3,7 @@ package payments
 import (
 	"context"
 	"errors"
+	"iter"
 	"time"
 )
 
@@ -54,6 +55,13 @@ type Store interface {
 	// Prune deletes payments that are final, owe no effect and were last
 	// updated before cutoff, and returns how many.
 	Prune(ctx context.Context, cutoff time.Time) (int, error)
+
+	// ListCreated yields every payment created in [from, to), oldest
+	// first and, at equal times, by refid, whatever its state: the
+	// merchant's side of a reconciliation (package reconcile). It must not
+	// hold the whole range in memory at once beyond what the store already
+	// does, and it stops at the first error, which it yields.
+	ListCreated(ctx context.Context, from, to time.Time) iter.Seq2[Payment, error]
 }
 
 // Stats is what a store reports for monitoring.
