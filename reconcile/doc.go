@@ -8,7 +8,7 @@
 // its summary). The result is a Report with one Discrepancy per thing that
 // does not reconcile, each with the refid and both sides' values:
 //
-//   - OursOpen: ours pending or unknown, theirs final. With WithResolver
+//   - OursOpen: ours pending, unknown or abandoned, theirs final. With WithResolver
 //     the ledger is settled from the record, which is a definitive answer.
 //   - StatusDiffers: both final and different, e.g. a success that became
 //     Refund (53), which the Resolver also applies.
