@@ -63,6 +63,9 @@ func TestReconcile(t *testing.T) {
 	r = cli(t, env, append([]string{"reconcile", "today", "--resolve"}, table...)...)
 	requireCode(t, exitOK, r)
 	assert.Contains(t, r.stdout, "2 discrepancies (2 resolved)")
+	if os.Getenv("IIMMPACT_CLI_SHOW") != "" {
+		t.Logf("$ iimmpact reconcile today --resolve\n%s", r.stdout)
+	}
 	assert.Regexp(t, `(?m)^ours_open\s+REC-3\s+status\s+unknown\s+20 \(successful\)\s+yes$`, r.stdout)
 	for id, want := range map[string]payments.State{"REC-2": payments.StateRefunded, "REC-3": payments.StateSucceeded} {
 		p, err := db.store.Get(ctx, id)
@@ -76,7 +79,7 @@ func TestReconcile(t *testing.T) {
 	requireCode(t, exitOK, r)
 	assert.Regexp(t, `^\d{4}-\d\d-\d\d: clean \(4 payments match IIMMPACT's 3 records, 0 still open; wallet moved -39\.2 as the records say\)\n$`, r.stdout)
 	if os.Getenv("IIMMPACT_CLI_SHOW") != "" {
-		t.Logf("$ iimmpact reconcile today --resolve  (then again)\n%s", r.stdout)
+		t.Logf("$ iimmpact reconcile today\n%s", r.stdout)
 	}
 
 	_, err := srv.Client().Topup(ctx, digiReq("OUTSIDE-1", "10"))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -44,6 +45,9 @@ func TestResolve(t *testing.T) {
 	assert.Contains(t, r.stdout, "2 payments owe their effects")
 	assert.NotContains(t, r.stdout, "RES-3", "a settled payment is not due")
 	assert.Empty(t, r.stderr)
+	if os.Getenv("IIMMPACT_CLI_SHOW") != "" {
+		t.Logf("$ iimmpact resolve\n%s", r.stdout)
+	}
 	for _, id := range []string{"RES-1", "RES-2"} {
 		p, err := db.store.Get(ctx, id)
 		require.NoError(t, err)
