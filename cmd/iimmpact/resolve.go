@@ -51,7 +51,7 @@ type changeJSON struct {
 	RefID  string   `json:"refid"`
 	From   string   `json:"from"`
 	To     string   `json:"to"`
-	Status *int     `json:"status,omitempty"` // the IIMMPACT status that caused it`
+	Status *int     `json:"status,omitempty"` // the IIMMPACT status that caused it
 	Source string   `json:"source"`
 	At     jsonTime `json:"at"`
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
 	"github.com/iimmpact-go/iimmpact/payments"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -21,9 +22,7 @@ import (
 func TestTxEffectCommitsWithTheStateChange(t *testing.T) {
 	ctx := context.Background()
 	pool := newPool(t, 4)
-	ledger := newTable(t, pool)
-	_, err := pool.Exec(ctx, "CREATE TABLE "+ledger+" (refid text NOT NULL, key text NOT NULL, state text NOT NULL)")
-	require.NoError(t, err)
+	ledger := newLedgerTable(t, pool)
 	var fail atomic.Bool
 	fail.Store(true)
 	insert := ledgerEffect(ledger)
@@ -73,9 +72,7 @@ func TestTxEffectCommitsWithTheStateChange(t *testing.T) {
 func TestTxEffectOwedByAnotherWriterIsDelivered(t *testing.T) {
 	ctx := context.Background()
 	pool := newPool(t, 4)
-	ledger := newTable(t, pool)
-	_, err := pool.Exec(ctx, "CREATE TABLE "+ledger+" (refid text NOT NULL, key text NOT NULL, state text NOT NULL)")
-	require.NoError(t, err)
+	ledger := newLedgerTable(t, pool)
 	table := newTable(t, pool)
 	plain, err := NewPaymentStore(pool, WithPaymentsTable(table))
 	require.NoError(t, err)
@@ -106,4 +103,13 @@ func TestTxEffectOwedByAnotherWriterIsDelivered(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 0, n, "nothing is due any more")
 	assert.Equal(t, 1, countRows(t, pool, ledger))
+}
+
+// newLedgerTable is the merchant's own table that effects write to.
+func newLedgerTable(t *testing.T, pool *pgxpool.Pool) string {
+	t.Helper()
+	ledger := newTable(t, pool)
+	_, err := pool.Exec(context.Background(), "CREATE TABLE "+ledger+" (refid text NOT NULL, key text NOT NULL, state text NOT NULL)")
+	require.NoError(t, err)
+	return ledger
 }
