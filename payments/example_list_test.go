@@ -55,3 +55,16 @@ func ExampleWithEffectsElsewhere() {
 	// order-3 unknown -> succeeded from requery
 	// 1 re-asked; effects owed to the service: 1
 }
+
+// WithOnChange sees every durable state change, whatever its source.
+func ExampleWithOnChange() {
+	srv := iimmpacttest.NewServer()
+	defer srv.Close()
+	m, _ := payments.New(srv.Client(), payments.NewMemoryStore(),
+		payments.WithOnChange(func(_ context.Context, p payments.Payment, c payments.Change) {
+			fmt.Println(p.RefID(), c.From, "->", c.To, "from", c.Source, "status", c.Status)
+		}))
+	_, _ = m.Pay(context.Background(), iimmpact.TopupRequest{RefID: "order-4", Product: "D", Account: "0123456789", Amount: iimmpact.AmountFromInt(30)})
+	// Output:
+	// order-4 recorded -> succeeded from answer status 20 (successful)
+}

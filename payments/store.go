@@ -58,9 +58,11 @@ type Store interface {
 
 	// ListCreated yields every payment created in [from, to), oldest
 	// first and, at equal times, by refid, whatever its state: the
-	// merchant's side of a reconciliation (package reconcile). It must not
-	// hold the whole range in memory at once beyond what the store already
-	// does, and it stops at the first error, which it yields.
+	// merchant's side of a reconciliation (package reconcile). A durable
+	// store reads it in pages (a day may hold 100,000 payments), so it
+	// need not be one snapshot: a payment written meanwhile may or may not
+	// appear, but none appears twice. It stops at the first error, which
+	// it yields, and when the caller stops.
 	ListCreated(ctx context.Context, from, to time.Time) iter.Seq2[Payment, error]
 }
 

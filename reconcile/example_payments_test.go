@@ -46,3 +46,17 @@ func ExampleNewPaymentsLedger() {
 	// ord-2: succeeded from history
 	// 2025-05-15: clean (2 payments match IIMMPACT's 2 records, 0 still open; wallet moved -39.2 as the records say)
 }
+
+// FromPayment maps the payments layer's states to a ledger's: a recorded
+// intent may have been sent before a crash, so it is unknown, not unsent.
+func ExampleFromPayment() {
+	for _, s := range []payments.State{payments.StateRecorded, payments.StateManual, payments.StateRejected, payments.StateAbandoned} {
+		p := payments.Payment{Request: iimmpact.TopupRequest{RefID: "ord-9"}, State: s}
+		fmt.Println(s, "->", reconcile.FromPayment(&p).State)
+	}
+	// Output:
+	// recorded -> unknown
+	// manual -> unknown
+	// rejected -> rejected
+	// abandoned -> abandoned
+}
