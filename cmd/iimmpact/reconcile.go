@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"strings"
 	"time"
 
+	"github.com/iimmpact-go/iimmpact"
 	"github.com/iimmpact-go/iimmpact/reconcile"
 	"github.com/spf13/cobra"
 )
@@ -83,7 +87,7 @@ func (r *reconcileCmd) run(ctx context.Context, day string) error {
 	if r.asJSON {
 		err = writeJSON(r.a.out, rep)
 	} else {
-		err = rep.WriteTable(r.a.out)
+		err = writeReport(r.a.out, rep)
 	}
 	if err != nil {
 		return err
@@ -92,4 +96,50 @@ func (r *reconcileCmd) run(ctx context.Context, day string) error {
 		return withExit(exitNo, nil)
 	}
 	return nil
+}
+
+// writeReport prints the report for people, as reconcile's WriteTable
+// lays it out, with money as "RM 29.40": a clean day in one line, else
+// the history's and the wallet's totals and one row per discrepancy.
+func writeReport(w io.Writer, rep *reconcile.Report) error {
+	days := dayRange(rep.From, rep.To)
+	if rep.Clean() {
+		_, err := fmt.Fprintf(w, "%s: clean (%d payments match IIMMPACT's %d records, %d still open; wallet moved %s as the records say)\n",
+			days, rep.Matched, rep.History.Records, rep.Open, money(rep.Wallet.Movement()))
+		return err
+	}
+	resolved := len(rep.Discrepancies) - len(rep.Unresolved())
+	h, wl := &rep.History, &rep.Wallet
+	fmt.Fprintf(w, "%s: %d payments, %d IIMMPACT records, wallet moved %s: %d discrepancies (%d resolved)\n",
+		days, rep.Ours, h.Records, money(wl.Movement()), len(rep.Discrepancies), resolved)
+	fmt.Fprintf(w, "History:  %d successful (amount %s, cost %s), %d failed, %d pending, %d refunded (cost %s)\n",
+		h.Successful, money(h.Amount), money(h.Price), h.Failed, h.Pending, h.Refunded, money(h.RefundedPrice))
+	fmt.Fprintf(w, "Wallet:   opening %s, transactions %s, refunds %s, deposits %s, commissions %s, closing %s\n",
+		money(wl.Opening), money(wl.Transactions), money(wl.Refunds), money(wl.Deposits), money(wl.Commissions), money(wl.Closing))
+	t := newTable(w, "KIND", "REFID", "FIELD", "OURS/EXPECTED", "THEIRS/ACTUAL", "RESOLVED")
+	for _, d := range rep.Discrepancies {
+		res := "no"
+		switch {
+		case d.Resolved:
+			res = "yes"
+		case d.ResolveError != "":
+			res = "refused: " + d.ResolveError
+		}
+		t.row(string(d.Kind), orDash(d.RefID), d.Field, asMoney(&d, d.Expected), asMoney(&d, d.Actual), res)
+	}
+	return t.flush()
+}
+
+// asMoney shows a discrepancy's value as money when its field is one
+// (an amount, a cost, a total; not a status, a refid or a count).
+func asMoney(d *reconcile.Discrepancy, v string) string {
+	switch {
+	case d.Field == "status", d.Field == "refid", d.Field == "product/account", strings.HasSuffix(d.Field, "count"):
+		return orDash(v)
+	}
+	a, err := iimmpact.ParseAmount(v)
+	if err != nil {
+		return orDash(v)
+	}
+	return money(a)
 }

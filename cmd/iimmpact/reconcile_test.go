@@ -42,7 +42,8 @@ func TestReconcile(t *testing.T) {
 
 	r := cli(t, env, append([]string{"reconcile", "today"}, table...)...)
 	requireCode(t, exitNo, r)
-	assert.Regexp(t, `^\d{4}-\d\d-\d\d: 4 payments, 3 IIMMPACT records, wallet moved -39\.2: 2 discrepancies \(0 resolved\)\n`, r.stdout)
+	assert.Regexp(t, `^\d{4}-\d\d-\d\d: 4 payments, 3 IIMMPACT records, wallet moved -RM 39\.20: 2 discrepancies \(0 resolved\)\n`, r.stdout)
+	assert.Regexp(t, `(?m)^Wallet:\s+opening RM \d+\.\d\d, transactions -RM 88\.20, refunds RM 49\.00, `, r.stdout)
 	assert.Regexp(t, `(?m)^KIND\s+REFID\s+FIELD\s+OURS/EXPECTED\s+THEIRS/ACTUAL\s+RESOLVED$`, r.stdout)
 	assert.Regexp(t, `(?m)^status_differs\s+REC-2\s+status\s+20 \(successful\)\s+53 \(refunded\)\s+no$`, r.stdout)
 	assert.Regexp(t, `(?m)^ours_open\s+REC-3\s+status\s+unknown\s+20 \(successful\)\s+no$`, r.stdout)
@@ -77,7 +78,7 @@ func TestReconcile(t *testing.T) {
 
 	r = cli(t, env, append([]string{"reconcile", "today"}, table...)...)
 	requireCode(t, exitOK, r)
-	assert.Regexp(t, `^\d{4}-\d\d-\d\d: clean \(4 payments match IIMMPACT's 3 records, 0 still open; wallet moved -39\.2 as the records say\)\n$`, r.stdout)
+	assert.Regexp(t, `^\d{4}-\d\d-\d\d: clean \(4 payments match IIMMPACT's 3 records, 0 still open; wallet moved -RM 39\.20 as the records say\)\n$`, r.stdout)
 	if os.Getenv("IIMMPACT_CLI_SHOW") != "" {
 		t.Logf("$ iimmpact reconcile today\n%s", r.stdout)
 	}
@@ -90,6 +91,19 @@ func TestReconcile(t *testing.T) {
 	require.Len(t, rep.Discrepancies, 1)
 	assert.Equal(t, reconcile.Unrecorded, rep.Discrepancies[0].Kind)
 	assert.Equal(t, "OUTSIDE-1", rep.Discrepancies[0].RefID)
+
+	// An amount edited in the store is money in the table, and no
+	// --resolve settles it.
+	p, err := db.store.Get(ctx, "REC-1")
+	require.NoError(t, err)
+	edited := p
+	edited.Request.Amount, edited.Version = iimmpact.MustParseAmount("30.01"), p.Version+1
+	_, err = db.store.Put(ctx, edited, p.Version)
+	require.NoError(t, err)
+	r = cli(t, env, append([]string{"reconcile", "today", "--resolve"}, table...)...)
+	requireCode(t, exitNo, r)
+	assert.Regexp(t, `(?m)^amount_differs\s+REC-1\s+amount\s+RM 30\.01\s+RM 30\.00\s+no$`, r.stdout)
+	assert.Regexp(t, `(?m)^unrecorded\s+OUTSIDE-1\s+refid\s+absent\s+20 \(successful\)\s+no$`, r.stdout)
 }
 
 // A day that does not parse, or a missing store, exits 2 and says why.
