@@ -60,3 +60,18 @@ func ExampleFromPayment() {
 	// rejected -> rejected
 	// abandoned -> abandoned
 }
+
+// Resolution says what a Resolver did with a discrepancy.
+func ExampleDiscrepancy_Resolution() {
+	for _, d := range []reconcile.Discrepancy{
+		{Kind: reconcile.OursOpen, Resolved: true},
+		{Kind: reconcile.OursOpen, ResolveError: "the record is for another request"},
+		{Kind: reconcile.Unrecorded},
+	} {
+		fmt.Println(d.Kind, d.Resolution())
+	}
+	// Output:
+	// ours_open yes
+	// ours_open refused: the record is for another request
+	// unrecorded no
+}

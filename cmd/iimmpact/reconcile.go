@@ -118,14 +118,7 @@ func writeReport(w io.Writer, rep *reconcile.Report) error {
 		money(wl.Opening), money(wl.Transactions), money(wl.Refunds), money(wl.Deposits), money(wl.Commissions), money(wl.Closing))
 	t := newTable(w, "KIND", "REFID", "FIELD", "OURS/EXPECTED", "THEIRS/ACTUAL", "RESOLVED")
 	for _, d := range rep.Discrepancies {
-		res := "no"
-		switch {
-		case d.Resolved:
-			res = "yes"
-		case d.ResolveError != "":
-			res = "refused: " + d.ResolveError
-		}
-		t.row(string(d.Kind), orDash(d.RefID), d.Field, asMoney(&d, d.Expected), asMoney(&d, d.Actual), res)
+		t.row(string(d.Kind), orDash(d.RefID), d.Field, asMoney(&d, d.Expected), asMoney(&d, d.Actual), d.Resolution())
 	}
 	return t.flush()
 }
