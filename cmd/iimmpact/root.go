@@ -90,6 +90,8 @@ Machine output: --json on every read command.
 		newHistoryCmd(a),
 		newListenCmd(a),
 		newSandboxCmd(a),
+		newResolveCmd(a),
+		newReconcileCmd(a),
 	)
 	markRuns(root, a)
 	return root
