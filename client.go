@@ -275,7 +275,7 @@ func decode[T any](status int, body []byte) (*T, error) {
 	if _, ok := any(out).(emptyOK); ok && len(bytes.TrimSpace(body)) == 0 {
 		return out, nil
 	}
-	if err := json.Unmarshal(body, out); err != nil {
+	if err := unmarshal(body, out); err != nil {
 		return nil, &MalformedResponseError{HTTPStatus: status, Body: capBody(body), Err: err}
 	}
 	if ch, ok := any(out).(checker); ok {
@@ -284,6 +284,15 @@ func decode[T any](status int, body []byte) (*T, error) {
 		}
 	}
 	return out, nil
+}
+
+// unmarshal reads body into out in one pass when out has a generated
+// decoder (json.Unmarshal would check the whole body once more first).
+func unmarshal(body []byte, out any) error {
+	if u, ok := out.(json.Unmarshaler); ok {
+		return u.UnmarshalJSON(body)
+	}
+	return json.Unmarshal(body, out)
 }
 
 // attempt sends one signed request and reads the whole (bounded) body.

@@ -2,12 +2,9 @@ package iimmpact
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
-
-	"github.com/iimmpact-go/iimmpact/internal/wire"
 )
 
 // ErrPaginationStuck is returned (wrapped) by the All* iterators when the
@@ -28,31 +25,13 @@ var maxPages = 10_000
 // Laravel-style meta may also send from, to and path. A field IIMMPACT did
 // not send is zero.
 type PageMeta struct {
-	CurrentPage int
-	LastPage    int
-	PerPage     int
-	Total       int
-	From, To    int    // the 1-based positions of the page's first and last records
-	Path        string // the endpoint's URL without the query
-}
-
-// UnmarshalJSON reads numbers or numeric strings alike.
-func (m *PageMeta) UnmarshalJSON(b []byte) error {
-	var w struct {
-		CurrentPage wire.Int    `json:"current_page"`
-		LastPage    wire.Int    `json:"last_page"`
-		PerPage     wire.Int    `json:"per_page"`
-		Total       wire.Int    `json:"total"`
-		From        wire.Int    `json:"from"`
-		To          wire.Int    `json:"to"`
-		Path        wire.String `json:"path"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*m = PageMeta{CurrentPage: int(w.CurrentPage), LastPage: int(w.LastPage), PerPage: int(w.PerPage),
-		Total: int(w.Total), From: int(w.From), To: int(w.To), Path: string(w.Path)}
-	return nil
+	CurrentPage int    `wire:"current_page"`
+	LastPage    int    `wire:"last_page"`
+	PerPage     int    `wire:"per_page"`
+	Total       int    `wire:"total"`
+	From        int    `wire:"from"` // the 1-based positions of the page's first and last records
+	To          int    `wire:"to"`
+	Path        string `wire:"path"` // the endpoint's URL without the query
 }
 
 // page is what one fetch hands to paginate.

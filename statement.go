@@ -64,51 +64,21 @@ func (q *BalanceStatementQuery) values() (url.Values, error) {
 
 // StatementEntry is one movement of the wallet.
 type StatementEntry struct {
-	ID      int64
-	Date    time.Time // GMT+8
-	Amount  Amount    // signed: negative for money out
-	Balance Amount    // the wallet balance after this entry
-	Remarks string
-	Type    StatementType // as sent
-}
-
-// UnmarshalJSON reads the documented entry.
-func (e *StatementEntry) UnmarshalJSON(b []byte) error {
-	var w struct {
-		ID      wire.Int    `json:"id"`
-		Date    wire.Time   `json:"date"`
-		Amount  Amount      `json:"amount"`
-		Balance Amount      `json:"balance"`
-		Remarks wire.String `json:"remarks"`
-		Type    wire.String `json:"type"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*e = StatementEntry{ID: int64(w.ID), Date: w.Date.Time, Amount: w.Amount, Balance: w.Balance,
-		Remarks: string(w.Remarks), Type: StatementType(w.Type)}
-	return nil
+	ID      int64         `wire:"id"`
+	Date    time.Time     `wire:"date"`    // GMT+8
+	Amount  Amount        `wire:"amount"`  // signed: negative for money out
+	Balance Amount        `wire:"balance"` // the wallet balance after this entry
+	Remarks string        `wire:"remarks"`
+	Type    StatementType `wire:"type,string"` // as sent
 }
 
 // PageLinks are the page URLs a Laravel-style list sends; Prev is "" on
 // the first page and Next "" on the last.
 type PageLinks struct {
-	First, Last, Prev, Next string
-}
-
-// UnmarshalJSON reads the links, null as "".
-func (l *PageLinks) UnmarshalJSON(b []byte) error {
-	var w struct {
-		First wire.String `json:"first"`
-		Last  wire.String `json:"last"`
-		Prev  wire.String `json:"prev"`
-		Next  wire.String `json:"next"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*l = PageLinks{First: string(w.First), Last: string(w.Last), Prev: string(w.Prev), Next: string(w.Next)}
-	return nil
+	First string `wire:"first"`
+	Last  string `wire:"last"`
+	Prev  string `wire:"prev"`
+	Next  string `wire:"next"`
 }
 
 // BalanceStatementPage is one page of the wallet ledger.
@@ -131,47 +101,48 @@ type StatementSummary struct {
 	Refund            Amount // total_refund
 }
 
-type summaryWire[N any] struct {
-	TotalTransactions struct {
-		Amount Amount `json:"amount"`
-		Count  N      `json:"count"`
-	} `json:"total_transactions"`
-	TotalDeposit Amount `json:"total_deposit"`
-	TotalRefund  Amount `json:"total_refund"`
+// summaryWire is StatementSummary as sent, with its nested totals.
+type summaryWire struct {
+	TotalTransactions summaryTotals `wire:"total_transactions" json:"total_transactions"`
+	TotalDeposit      Amount        `wire:"total_deposit" json:"total_deposit"`
+	TotalRefund       Amount        `wire:"total_refund" json:"total_refund"`
+}
+
+type summaryTotals struct {
+	Amount Amount `wire:"amount" json:"amount"`
+	Count  int    `wire:"count" json:"count"`
 }
 
 // UnmarshalJSON reads numbers or numeric strings alike.
 func (s *StatementSummary) UnmarshalJSON(b []byte) error {
-	var w summaryWire[wire.Int]
-	if err := json.Unmarshal(b, &w); err != nil {
+	return wire.Decode(b, s, (*StatementSummary).decodeWire)
+}
+
+// decodeWire reads the nested shape straight into the summary.
+func (s *StatementSummary) decodeWire(d *wire.Decoder) error {
+	var w summaryWire
+	if err := w.decodeWire(d); err != nil {
 		return err
 	}
-	*s = StatementSummary{TransactionAmount: w.TotalTransactions.Amount, TransactionCount: int(w.TotalTransactions.Count),
+	*s = StatementSummary{TransactionAmount: w.TotalTransactions.Amount, TransactionCount: w.TotalTransactions.Count,
 		Deposit: w.TotalDeposit, Refund: w.TotalRefund}
 	return nil
 }
 
 // MarshalJSON writes IIMMPACT's shape, so a summary round-trips.
 func (s StatementSummary) MarshalJSON() ([]byte, error) {
-	var w summaryWire[int]
-	w.TotalTransactions.Amount, w.TotalTransactions.Count = s.TransactionAmount, s.TransactionCount
-	w.TotalDeposit, w.TotalRefund = s.Deposit, s.Refund
-	return json.Marshal(w)
+	return json.Marshal(summaryWire{TotalTransactions: summaryTotals{Amount: s.TransactionAmount, Count: s.TransactionCount},
+		TotalDeposit: s.Deposit, TotalRefund: s.Refund})
 }
 
 type statementBody struct {
-	Data    *[]StatementEntry `json:"data"`
-	Links   PageLinks         `json:"links"`
-	Meta    PageMeta          `json:"meta"`
-	Summary *StatementSummary `json:"summary"`
+	Data    *[]StatementEntry `wire:"data"`
+	Links   PageLinks         `wire:"links"`
+	Meta    PageMeta          `wire:"meta"`
+	Summary *StatementSummary `wire:"summary"`
 }
 
-func (b *statementBody) check() error {
-	if b.Data == nil {
-		return errNoData
-	}
-	return nil
-}
+func (b *statementBody) check() error { return checkData(b.Data) }
 
 // last reports whether no page follows: meta.last_page when IIMMPACT sent
 // it, else the absence of links.next.

@@ -8,8 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-
-	"github.com/iimmpact-go/iimmpact/internal/wire"
 )
 
 // SubproductQuery asks GET /v2/subproducts for one product's sub-products.
@@ -25,38 +23,16 @@ type SubproductQuery struct {
 // biller, a PTPTN loan account. Its structure varies by product, so the
 // whole object is kept in Raw.
 type Subproduct struct {
-	Code          string // subproduct_code: what TopupRequest.Extras.SubproductCode takes
-	DisplayName   string
-	Description   string
-	Denomination  Amount // zero when absent or null
-	FaceValue     Amount // zero when absent or null
-	Min, Max      Amount // open-amount bounds, sent as strings; zero when absent, null or ""
-	Validity      string
-	AccountNumber string
-	Raw           json.RawMessage // the item as sent
-}
-
-// UnmarshalJSON reads the documented fields and keeps the rest in Raw.
-func (s *Subproduct) UnmarshalJSON(b []byte) error {
-	var w struct {
-		Code          wire.String `json:"subproduct_code"`
-		DisplayName   wire.String `json:"display_name"`
-		Description   wire.String `json:"description"`
-		Denomination  optAmount   `json:"denomination"`
-		FaceValue     optAmount   `json:"face_value"`
-		Min           optAmount   `json:"min"`
-		Max           optAmount   `json:"max"`
-		Validity      wire.String `json:"validity"`
-		AccountNumber wire.String `json:"account_number"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*s = Subproduct{Code: string(w.Code), DisplayName: string(w.DisplayName), Description: string(w.Description),
-		Denomination: w.Denomination.value(), FaceValue: w.FaceValue.value(), Min: w.Min.value(), Max: w.Max.value(),
-		Validity:      string(w.Validity),
-		AccountNumber: string(w.AccountNumber), Raw: append(json.RawMessage(nil), b...)}
-	return nil
+	Code          string          `wire:"subproduct_code"` // what TopupRequest.Extras.SubproductCode takes
+	DisplayName   string          `wire:"display_name"`
+	Description   string          `wire:"description"`
+	Denomination  Amount          `wire:"denomination,with=setOptAmountValue"` // zero when absent or null
+	FaceValue     Amount          `wire:"face_value,with=setOptAmountValue"`   // zero when absent or null
+	Min           Amount          `wire:"min,with=setOptAmountValue"`          // open-amount bounds, sent as strings; zero when absent, null or ""
+	Max           Amount          `wire:"max,with=setOptAmountValue"`
+	Validity      string          `wire:"validity"`
+	AccountNumber string          `wire:"account_number"`
+	Raw           json.RawMessage `wire:",raw"` // the item as sent
 }
 
 // SubproductList is one answer of GET /v2/subproducts.
@@ -69,19 +45,12 @@ type SubproductList struct {
 }
 
 type subproductsBody struct {
-	Message wire.String   `json:"message"`
-	Data    *[]Subproduct `json:"data"`
-	Links   struct {
-		Next wire.String `json:"next"`
-	} `json:"links"`
+	Message string        `wire:"message"`
+	Data    *[]Subproduct `wire:"data"`
+	Links   PageLinks     `wire:"links"`
 }
 
-func (b *subproductsBody) check() error {
-	if b.Data == nil {
-		return errNoData
-	}
-	return nil
-}
+func (b *subproductsBody) check() error { return checkData(b.Data) }
 
 // Subproducts returns the sub-products of one product (deprecated: prefer
 // Options, which IIMMPACT maintains and pages properly).
@@ -125,5 +94,5 @@ func (c *Client) subproducts(ctx context.Context, v url.Values) (*SubproductList
 	if err != nil {
 		return nil, err
 	}
-	return &SubproductList{Message: string(body.Message), Items: *body.Data, Next: string(body.Links.Next)}, nil
+	return &SubproductList{Message: body.Message, Items: *body.Data, Next: body.Links.Next}, nil
 }

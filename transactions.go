@@ -2,7 +2,6 @@ package iimmpact
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -95,28 +94,28 @@ type TransactionPage struct {
 // spelled "Successful" here, unlike Topup's "Succesful"; use StatusCode or
 // Outcome, never the word.
 type TransactionRecord struct {
-	TrxID           string // IIMMPACT's transaction id
-	RefID           string
-	Date            time.Time // GMT+8
-	ResponseDate    time.Time // GMT+8
-	ProductCode     string
-	ProductName     string
-	BillerCode      string
-	ProductImageURL string
-	Category        string
-	Amount          Amount // face value
-	Price           Amount // your cost
-	Currency        string
-	Account         string
-	Sender          string // the IP that sent the request
-	MemberID        string
-	StatusCode      StatusCode // -1 when IIMMPACT sent none (absent, null or "")
-	StatusName      string     // as sent, e.g. "Successful"
-	SN              string
-	PIN             string // voucher PIN: secret
-	Expiry          string
-	Remarks         string
-	VoucherLink     string
+	TrxID           string     `wire:"trxid"` // IIMMPACT's transaction id
+	RefID           string     `wire:"refid"`
+	Date            time.Time  `wire:"date"`          // GMT+8
+	ResponseDate    time.Time  `wire:"response_date"` // GMT+8
+	ProductCode     string     `wire:"product_code"`
+	ProductName     string     `wire:"product_name"`
+	BillerCode      string     `wire:"biller_code"`
+	ProductImageURL string     `wire:"product_image_url"`
+	Category        string     `wire:"category"`
+	Amount          Amount     `wire:"amount"` // face value
+	Price           Amount     `wire:"price"`  // your cost
+	Currency        string     `wire:"currency"`
+	Account         string     `wire:"account"`
+	Sender          string     `wire:"sender"` // the IP that sent the request
+	MemberID        string     `wire:"member_id"`
+	StatusCode      StatusCode `wire:"status_code,with=setStatusCode"` // -1 when IIMMPACT sent none (absent, null or "")
+	StatusName      string     `wire:"status_name"`                    // as sent, e.g. "Successful"
+	SN              string     `wire:"sn"`
+	PIN             string     `wire:"pin"` // voucher PIN: secret
+	Expiry          string     `wire:"expiry"`
+	Remarks         string     `wire:"remarks"`
+	VoucherLink     string     `wire:"voucherlink"`
 }
 
 // Outcome is the record's coarse state, from its code, or from its name
@@ -141,96 +140,35 @@ func (r TransactionRecord) String() string {
 // GoString keeps %#v from printing the PIN.
 func (r TransactionRecord) GoString() string { return "iimmpact.TransactionRecord{" + r.String() + "}" }
 
-// UnmarshalJSON reads the documented record, whose fields are all strings.
-func (r *TransactionRecord) UnmarshalJSON(b []byte) error {
-	var w struct {
-		TrxID           wire.String     `json:"trxid"`
-		Date            wire.Time       `json:"date"`
-		ProductCode     wire.String     `json:"product_code"`
-		ProductName     wire.String     `json:"product_name"`
-		BillerCode      wire.String     `json:"biller_code"`
-		ProductImageURL wire.String     `json:"product_image_url"`
-		Category        wire.String     `json:"category"`
-		Amount          Amount          `json:"amount"`
-		Account         wire.String     `json:"account"`
-		Sender          wire.String     `json:"sender"`
-		MemberID        wire.String     `json:"member_id"`
-		StatusCode      json.RawMessage `json:"status_code"`
-		StatusName      wire.String     `json:"status_name"`
-		ResponseDate    wire.Time       `json:"response_date"`
-		Price           Amount          `json:"price"`
-		SN              wire.String     `json:"sn"`
-		PIN             wire.String     `json:"pin"`
-		Expiry          wire.String     `json:"expiry"`
-		Remarks         wire.String     `json:"remarks"`
-		RefID           wire.String     `json:"refid"`
-		VoucherLink     wire.String     `json:"voucherlink"`
-		Currency        wire.String     `json:"currency"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	code, ok := parseStatusCode(w.StatusCode)
-	if !ok {
-		code = noStatusCode
-	}
-	*r = TransactionRecord{
-		TrxID: string(w.TrxID), RefID: string(w.RefID), Date: w.Date.Time, ResponseDate: w.ResponseDate.Time,
-		ProductCode: string(w.ProductCode), ProductName: string(w.ProductName), BillerCode: string(w.BillerCode),
-		ProductImageURL: string(w.ProductImageURL), Category: string(w.Category), Amount: w.Amount,
-		Price: w.Price, Currency: string(w.Currency), Account: string(w.Account), Sender: string(w.Sender),
-		MemberID: string(w.MemberID), StatusCode: code, StatusName: string(w.StatusName), SN: string(w.SN),
-		PIN: string(w.PIN), Expiry: string(w.Expiry), Remarks: string(w.Remarks), VoucherLink: string(w.VoucherLink),
+func (r *TransactionRecord) reset() { *r = TransactionRecord{StatusCode: noStatusCode} }
+
+// decoded keeps a record without a status code readable: its Outcome
+// falls back on the status name.
+func (r *TransactionRecord) decoded() error {
+	if r.StatusCode == unsetStatusCode {
+		r.StatusCode = noStatusCode
 	}
 	return nil
 }
 
 // TransactionSummary is the history's "meta": totals over the filtered set.
 type TransactionSummary struct {
-	TransactionCount int
-	TotalAmount      Amount // face value
-	TotalPrice       Amount // your cost
-	Profit           Amount
-	SuccessfulCount  int
-	FailedCount      int
-	PendingCount     int
-	RefundCount      int
-}
-
-// UnmarshalJSON reads the documented meta, whose fields are all strings.
-func (s *TransactionSummary) UnmarshalJSON(b []byte) error {
-	var w struct {
-		TransactionCount wire.Int `json:"transaction_count"`
-		TotalAmount      Amount   `json:"total_amount"`
-		TotalPrice       Amount   `json:"total_price"`
-		Profit           Amount   `json:"profit"`
-		SuccessfulCount  wire.Int `json:"successful_count"`
-		FailedCount      wire.Int `json:"failed_count"`
-		PendingCount     wire.Int `json:"pending_count"`
-		RefundCount      wire.Int `json:"refund_count"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*s = TransactionSummary{
-		TransactionCount: int(w.TransactionCount), TotalAmount: w.TotalAmount, TotalPrice: w.TotalPrice,
-		Profit: w.Profit, SuccessfulCount: int(w.SuccessfulCount), FailedCount: int(w.FailedCount),
-		PendingCount: int(w.PendingCount), RefundCount: int(w.RefundCount),
-	}
-	return nil
+	TransactionCount int    `wire:"transaction_count"`
+	TotalAmount      Amount `wire:"total_amount"` // face value
+	TotalPrice       Amount `wire:"total_price"`  // your cost
+	Profit           Amount `wire:"profit"`
+	SuccessfulCount  int    `wire:"successful_count"`
+	FailedCount      int    `wire:"failed_count"`
+	PendingCount     int    `wire:"pending_count"`
+	RefundCount      int    `wire:"refund_count"`
 }
 
 type transactionsBody struct {
-	Data *[]TransactionRecord `json:"data"`
-	Meta TransactionSummary   `json:"meta"`
+	Data *[]TransactionRecord `wire:"data"`
+	Meta TransactionSummary   `wire:"meta"`
 }
 
-func (b *transactionsBody) check() error {
-	if b.Data == nil {
-		return errNoData
-	}
-	return nil
-}
+func (b *transactionsBody) check() error { return checkData(b.Data) }
 
 // Transactions returns one page of the transaction history, for
 // reconciliation. Page with Offset and Limit; a page shorter than Limit is
