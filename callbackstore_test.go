@@ -24,9 +24,9 @@ func (c *fakeClock) add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func newTestStore() (*MemoryCallbackStore, *fakeClock) {
+func newTestStore(opts ...MemoryCallbackStoreOption) (*MemoryCallbackStore, *fakeClock) {
 	clk := &fakeClock{t: testNow}
-	s := NewMemoryCallbackStore()
+	s := NewMemoryCallbackStore(opts...)
 	s.now = clk.now
 	return s, clk
 }
@@ -238,9 +238,8 @@ func TestMemoryStoreLeaseExpires(t *testing.T) {
 }
 
 func TestMemoryStoreSweepsIdleRefIDs(t *testing.T) {
-	s, clk := newTestStore()
+	s, clk := newTestStore(WithCallbackRetention(time.Hour))
 	d := newDriver(t, s)
-	s.SetRetention(time.Hour)
 	for _, id := range []string{"a", "b", "c"} {
 		d.act(id, StatusSuccessful)
 	}
@@ -250,8 +249,13 @@ func TestMemoryStoreSweepsIdleRefIDs(t *testing.T) {
 	require.Equal(t, ClaimAct, d.claim("d", StatusProcessing))
 	assert.Equal(t, 2, s.Len(), "a and b swept; c and d kept")
 	assert.Equal(t, ClaimDuplicate, d.claim("c", StatusSuccessful))
+}
 
-	assert.Panics(t, func() { s.SetRetention(0) })
+func TestMemoryStoreRetentionOptionKeepsTheDefaultForNonPositive(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, DefaultCallbackRetention, NewMemoryCallbackStore(WithCallbackRetention(0)).retention)
+	assert.Equal(t, DefaultCallbackRetention, NewMemoryCallbackStore(WithCallbackRetention(-time.Second), nil).retention)
+	assert.Equal(t, time.Minute, NewMemoryCallbackStore(WithCallbackRetention(time.Minute)).retention)
 }
 
 func TestMemoryStoreConcurrentClaims(t *testing.T) {

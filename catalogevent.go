@@ -22,10 +22,10 @@ const CatalogWebhookSignatureHeader = "X-Webhook-Signature"
 // Errors of VerifyCatalogWebhook and ParseCatalogEvent. Answer any of them
 // with a 4xx and do not process the event.
 var (
-	ErrMissingSignature       = errors.New("iimmpact: catalog webhook: no signature")
-	ErrInvalidSignatureFormat = errors.New("iimmpact: catalog webhook: signature is not sha256=<64 hex digits>")
-	ErrSignatureMismatch      = errors.New("iimmpact: catalog webhook: signature does not match")
-	ErrInvalidCatalogEvent    = errors.New("iimmpact: invalid catalog event")
+	ErrCatalogWebhookNoSignature       = errors.New("iimmpact: catalog webhook: no signature")
+	ErrCatalogWebhookSignatureFormat   = errors.New("iimmpact: catalog webhook: signature is not sha256=<64 hex digits>")
+	ErrCatalogWebhookSignatureMismatch = errors.New("iimmpact: catalog webhook: signature does not match")
+	ErrInvalidCatalogEvent             = errors.New("iimmpact: invalid catalog event")
 )
 
 // catalogWebhookMAC is the one place that decides what a catalog event's
@@ -51,8 +51,8 @@ func SignCatalogWebhook(body []byte, secret string) string {
 // against the raw request body, exactly as received (before any JSON
 // parsing), in constant time. The secret is the one RegisterCatalogWebhook
 // or RotateCatalogWebhookSecret returned (or the Dashboard showed). It
-// returns nil, ErrMissingSignature, ErrInvalidSignatureFormat or
-// ErrSignatureMismatch; an empty secret is refused, since anyone can
+// returns nil, ErrCatalogWebhookNoSignature, ErrCatalogWebhookSignatureFormat or
+// ErrCatalogWebhookSignatureMismatch; an empty secret is refused, since anyone can
 // compute an HMAC with an empty key. There is no timestamp to check: none
 // is documented, so a captured event can be replayed; make handling
 // idempotent by the event's id and timestamp.
@@ -62,18 +62,18 @@ func VerifyCatalogWebhook(body []byte, signatureHeader, secret string) error {
 	}
 	h := strings.TrimSpace(signatureHeader)
 	if h == "" {
-		return ErrMissingSignature
+		return ErrCatalogWebhookNoSignature
 	}
 	const prefix = "sha256="
 	if len(h) != len(prefix)+2*sha256.Size || !strings.EqualFold(h[:len(prefix)], prefix) {
-		return ErrInvalidSignatureFormat
+		return ErrCatalogWebhookSignatureFormat
 	}
 	got, err := hex.DecodeString(h[len(prefix):])
 	if err != nil {
-		return ErrInvalidSignatureFormat
+		return ErrCatalogWebhookSignatureFormat
 	}
 	if !hmac.Equal(got, catalogWebhookMAC(body, secret)) {
-		return ErrSignatureMismatch
+		return ErrCatalogWebhookSignatureMismatch
 	}
 	return nil
 }

@@ -48,7 +48,7 @@ type Client struct {
 	pollFloor time.Duration // the least WithPollInterval accepts (MinPollInterval)
 	skew      atomic.Int64  // learnt clock offset in ns, added to X-Timestamp
 	timeout   time.Duration // per attempt; 0 for none
-	obs       observe       // observe: WithObserver; zero observes nothing
+	obs       observe       // from WithObserver; the zero value observes nothing
 }
 
 // offset is the correction added to the local clock when signing.
@@ -102,9 +102,9 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 	c.budget = newTokenBucket(c.retry.Budget, c.retry.BudgetRefill)
 	hc.Transport = &Transport{Signer: signer, Base: rt, Clock: c.now, Logger: s.logger, offset: c.offset}
 	c.http = hc
-	c.obs = newObserve(s.observer, base) // observe
+	c.obs = newObserve(s.observer, base)
 	if c.limit != nil && c.obs.o != nil {
-		c.limit.onWait = func(ctx context.Context, d time.Duration) { c.obs.limiterWait(ctx, "", "", d) } // observe: limiter wait
+		c.limit.onWait = func(ctx context.Context, d time.Duration) { c.obs.limiterWait(ctx, "", "", d) }
 	}
 	return c, nil
 }
@@ -192,7 +192,7 @@ type call struct {
 
 	retrySafe bool // a non-GET that may be sent twice (it sets a value)
 
-	obs *observedCall // observe: nil when nothing observes
+	obs *observedCall // nil when nothing observes
 }
 
 // checker is implemented by response envelopes that can tell a complete
@@ -205,9 +205,9 @@ type checker interface{ check() error }
 // through it. For payments (cl.refID set) the verdict is about the refid
 // across all attempts: see verdict.
 func do[T any](ctx context.Context, c *Client, cl call) (*T, error) {
-	ctx, cl.obs = c.obs.startCall(ctx, &cl) // observe: call start
+	ctx, cl.obs = c.obs.startCall(ctx, &cl)
 	out, err := run[T](ctx, c, cl)
-	cl.obs.end(err) // observe: call end
+	cl.obs.end(err)
 	return out, err
 }
 
@@ -231,13 +231,13 @@ func run[T any](ctx context.Context, c *Client, cl call) (*T, error) {
 		if err == nil {
 			var out *T
 			if out, err = decodeFor[T](c, cl, resp, body); err == nil {
-				cl.obs.endAttempt(resp, nil, false, 0) // observe: attempt end (success)
+				cl.obs.endAttempt(resp, nil, false, 0)
 				return out, nil
 			}
 		}
 		r.saw(err)
 		again, err := r.again(ctx, resp, err)
-		cl.obs.endAttempt(resp, err, again, 0) // observe: attempt end, unless again() reported it
+		cl.obs.endAttempt(resp, err, again, 0)
 		if !again {
 			return nil, r.verdict(err)
 		}
@@ -316,7 +316,7 @@ func (c *Client) attempt(ctx context.Context, cl call, target string, payload []
 	req.Header["Accept"] = jsonHeader
 	req.Header["Content-Type"] = jsonHeader // IIMMPACT's Quickstart sends it on GET too
 	req.Header["User-Agent"] = c.userAgent
-	req = cl.obs.startAttempt(req) // observe: attempt start, trace headers
+	req = cl.obs.startAttempt(req)
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -369,3 +369,6 @@ func outcomeUnknown(err error) bool {
 	}
 	return !errors.Is(err, ErrInvalidRequest)
 }
+
+// CloseIdleConnections closes idle keep-alive connections, e.g. at shutdown.
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }

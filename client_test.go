@@ -275,13 +275,13 @@ func TestTransactionsFixture(t *testing.T) {
 	})
 	page, err := c.Transactions(context.Background(), TransactionQuery{From: myt("2025-01-15 10:00:00.000"), Limit: 5, Product: "D"})
 	require.NoError(t, err)
-	require.Len(t, page.Records, 1)
+	require.Len(t, page.Items, 1)
 	assert.Equal(t, TransactionRecord{TrxID: "905187223", RefID: "digi-reload-20250115-001", Date: myt("2025-01-15 10:23:47.910"),
 		ResponseDate: myt("2025-01-15 10:23:51.102"), ProductCode: "D", ProductName: "Digi Prepaid",
 		ProductImageURL: "https://dashboard.iimmpact.com/img/D.png", Category: "Prepaid", Amount: MustParseAmount("30"),
 		Price: MustParseAmount("29.4"), Currency: "MYR", Account: "0123456789", Sender: "203.0.113.10", MemberID: "3100528",
-		StatusCode: StatusSuccessful, StatusName: "Successful", SN: "DG250115000187"}, page.Records[0])
-	assert.Equal(t, OutcomeSuccessful, page.Records[0].Outcome())
+		StatusCode: StatusSuccessful, StatusName: "Successful", SN: "DG250115000187"}, page.Items[0])
+	assert.Equal(t, OutcomeSuccessful, page.Items[0].Outcome())
 	assert.Equal(t, TransactionSummary{TransactionCount: 1, TotalAmount: MustParseAmount("30"), TotalPrice: MustParseAmount("29.4"),
 		Profit: MustParseAmount("0.6"), SuccessfulCount: 1}, page.Summary)
 }

@@ -158,7 +158,7 @@ func ExampleClient_Transactions() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, r := range page.Records {
+	for _, r := range page.Items {
 		fmt.Println(r.RefID, r.StatusName, r.Outcome(), r.Amount, r.Price)
 	}
 	fmt.Println("total", page.Summary.TotalAmount, "profit", page.Summary.Profit)

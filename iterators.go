@@ -143,10 +143,10 @@ func (c *Client) AllTransactions(ctx context.Context, q TransactionQuery) iter.S
 		if err != nil {
 			return page[TransactionRecord]{}, err
 		}
-		if len(p.Records) > limit {
-			return page[TransactionRecord]{}, fmt.Errorf("%w: transactions: %d records for limit %d", ErrPaginationStuck, len(p.Records), limit)
+		if len(p.Items) > limit {
+			return page[TransactionRecord]{}, fmt.Errorf("%w: transactions: %d records for limit %d", ErrPaginationStuck, len(p.Items), limit)
 		}
-		return page[TransactionRecord]{items: p.Records, last: len(p.Records) < limit,
-			mark: markOf(p.Records, func(r *TransactionRecord) string { return r.TrxID })}, nil
+		return page[TransactionRecord]{items: p.Items, last: len(p.Items) < limit,
+			mark: markOf(p.Items, func(r *TransactionRecord) string { return r.TrxID })}, nil
 	})
 }

@@ -19,8 +19,8 @@ type CallbackSettings struct {
 	LastUpdated time.Time // @metadata.last_updated, GMT+8
 }
 
-// CallbackURL returns the configured transaction callback.
-func (c *Client) CallbackURL(ctx context.Context) (*CallbackSettings, error) {
+// CallbackSettings returns the configured transaction callback.
+func (c *Client) CallbackSettings(ctx context.Context) (*CallbackSettings, error) {
 	return unwrap[CallbackSettings](ctx, c, getCall("/v2/callback-url", nil))
 }
 
@@ -61,9 +61,9 @@ type LowBalanceAlert struct {
 // minLowBalanceThreshold is IIMMPACT's documented minimum, RM 1.
 var minLowBalanceThreshold = AmountFromInt(1)
 
-// LowBalanceThreshold returns the low-balance alert setting. Its response
+// LowBalanceAlert returns the low-balance alert setting. Its response
 // body is not documented; it is read as the same shape the setter returns.
-func (c *Client) LowBalanceThreshold(ctx context.Context) (*LowBalanceAlert, error) {
+func (c *Client) LowBalanceAlert(ctx context.Context) (*LowBalanceAlert, error) {
 	return unwrap[LowBalanceAlert](ctx, c, getCall("/v2/low-balance-threshold", nil))
 }
 

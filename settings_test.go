@@ -23,7 +23,7 @@ func queryPost(t *testing.T, req *http.Request, wantQuery string) {
 func TestCallbackURLFixture(t *testing.T) {
 	c, mock := mockClient(t)
 	respond(t, mock, "GET", "/v2/callback-url", 200, fixture(t, "callback_url_spec.json"))
-	cfg, err := c.CallbackURL(context.Background())
+	cfg, err := c.CallbackSettings(context.Background())
 	require.NoError(t, err)
 	want := CallbackSettings{Status: "Success", URL: "https://google.com", Method: "POST", LastUpdated: myt("2025-05-21 14:02:56.000")}
 	assert.Equal(t, want, *cfg)
@@ -41,7 +41,7 @@ func TestCallbackURLUnset(t *testing.T) {
 	c, mock := mockClient(t)
 	respond(t, mock, "GET", "/v2/callback-url", 200,
 		[]byte(`{"data":{"Status":"Success","CallbackUrl":"","Method":""},"@metadata":{"status_code":200,"last_updated":"21-05-2025 14:02:56"}}`))
-	cfg, err := c.CallbackURL(context.Background())
+	cfg, err := c.CallbackSettings(context.Background())
 	require.NoError(t, err)
 	assert.Empty(t, cfg.URL)
 	assert.Empty(t, cfg.Method)
@@ -74,7 +74,7 @@ func TestLowBalanceThresholdFixture(t *testing.T) {
 	assert.Equal(t, want, *a)
 
 	respond(t, mock, "GET", "/v2/low-balance-threshold", 200, fixture(t, "low_balance_threshold_spec.json"))
-	a, err = c.LowBalanceThreshold(context.Background())
+	a, err = c.LowBalanceAlert(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, want, *a)
 
@@ -124,12 +124,12 @@ func TestSettingsNegativePaths(t *testing.T) {
 		method, path string
 		call         func(*Client) error
 	}{
-		{"GET", "/v2/callback-url", func(c *Client) error { _, err := c.CallbackURL(ctx); return err }},
+		{"GET", "/v2/callback-url", func(c *Client) error { _, err := c.CallbackSettings(ctx); return err }},
 		{"POST", "/v2/callback-url", func(c *Client) error {
 			_, err := c.SetCallbackURL(ctx, "https://merchant.example.com/cb", "POST")
 			return err
 		}},
-		{"GET", "/v2/low-balance-threshold", func(c *Client) error { _, err := c.LowBalanceThreshold(ctx); return err }},
+		{"GET", "/v2/low-balance-threshold", func(c *Client) error { _, err := c.LowBalanceAlert(ctx); return err }},
 		{"POST", "/v2/low-balance-threshold", func(c *Client) error {
 			_, err := c.SetLowBalanceThreshold(ctx, MustParseAmount("1"))
 			return err

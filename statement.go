@@ -83,9 +83,9 @@ type PageLinks struct {
 
 // BalanceStatementPage is one page of the wallet ledger.
 type BalanceStatementPage struct {
-	Entries []StatementEntry
-	Links   PageLinks
-	Meta    PageMeta
+	Items []StatementEntry
+	Links PageLinks
+	Meta  PageMeta
 	// Summary totals the whole filtered set, not just this page; nil when
 	// IIMMPACT sent none (before 31 October 2025).
 	Summary *StatementSummary
@@ -165,7 +165,7 @@ func (c *Client) BalanceStatement(ctx context.Context, q BalanceStatementQuery) 
 	if err != nil {
 		return nil, err
 	}
-	return &BalanceStatementPage{Entries: *body.Data, Links: body.Links, Meta: body.Meta, Summary: body.Summary}, nil
+	return &BalanceStatementPage{Items: *body.Data, Links: body.Links, Meta: body.Meta, Summary: body.Summary}, nil
 }
 
 // AllBalanceStatement walks every entry from q.Page on, stopping after
@@ -180,6 +180,6 @@ func (c *Client) AllBalanceStatement(ctx context.Context, q BalanceStatementQuer
 			if err != nil {
 				return nil, PageMeta{}, false, err
 			}
-			return p.Entries, p.Meta, p.last(n), nil
+			return p.Items, p.Meta, p.last(n), nil
 		})
 }

@@ -26,7 +26,7 @@ func TestBalanceStatementFixture(t *testing.T) {
 			Remarks: "Bank transfer deposit", Type: StatementDeposit},
 		{ID: 7731388, Date: myt("2025-05-01 10:23:51.102"), Amount: MustParseAmount("-29.4"), Balance: MustParseAmount("1019.2333"),
 			Remarks: "D 0123456789 RM30", Type: StatementTransaction},
-	}, p.Entries)
+	}, p.Items)
 	assert.Equal(t, PageLinks{First: "https://api.iimmpact.com/v2/balance-statement?page=1",
 		Last: "https://api.iimmpact.com/v2/balance-statement?page=3",
 		Next: "https://api.iimmpact.com/v2/balance-statement?page=2"}, p.Links)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -35,8 +36,8 @@ type Subproduct struct {
 	Raw           json.RawMessage `wire:",raw"` // the item as sent
 }
 
-// SubproductList is one answer of GET /v2/subproducts.
-type SubproductList struct {
+// SubproductPage is one answer of GET /v2/subproducts.
+type SubproductPage struct {
 	Message string // e.g. "success"
 	Items   []Subproduct
 	// Next is links.next: the path of the next page (JomPAY's biller list
@@ -54,7 +55,7 @@ func (b *subproductsBody) check() error { return checkData(b.Data) }
 
 // Subproducts returns the sub-products of one product (deprecated: prefer
 // Options, which IIMMPACT maintains and pages properly).
-func (c *Client) Subproducts(ctx context.Context, q SubproductQuery) (*SubproductList, error) {
+func (c *Client) Subproducts(ctx context.Context, q SubproductQuery) (*SubproductPage, error) {
 	if q.ProductCode == "" {
 		return nil, fmt.Errorf("%w: subproducts need a product code", ErrInvalidRequest)
 	}
@@ -71,10 +72,10 @@ func (c *Client) Subproducts(ctx context.Context, q SubproductQuery) (*Subproduc
 	return c.subproducts(ctx, v)
 }
 
-// SubproductsNext follows a SubproductList.Next link. The link's host, if
+// SubproductsNext follows a SubproductPage.Next link. The link's host, if
 // any, is ignored: the request goes to the client's own base URL, signed,
 // with the link's query; a link to any other path is refused.
-func (c *Client) SubproductsNext(ctx context.Context, next string) (*SubproductList, error) {
+func (c *Client) SubproductsNext(ctx context.Context, next string) (*SubproductPage, error) {
 	u, err := url.Parse(next)
 	if err != nil || next == "" {
 		return nil, fmt.Errorf("%w: subproducts next link %q is not a URL", ErrInvalidRequest, next)
@@ -89,10 +90,35 @@ func (c *Client) SubproductsNext(ctx context.Context, next string) (*SubproductL
 	return c.subproducts(ctx, v)
 }
 
-func (c *Client) subproducts(ctx context.Context, v url.Values) (*SubproductList, error) {
+func (c *Client) subproducts(ctx context.Context, v url.Values) (*SubproductPage, error) {
 	body, err := do[subproductsBody](ctx, c, call{method: http.MethodGet, path: "/v2/subproducts", query: v})
 	if err != nil {
 		return nil, err
 	}
-	return &SubproductList{Message: body.Message, Items: *body.Data, Next: body.Links.Next}, nil
+	return &SubproductPage{Message: body.Message, Items: *body.Data, Next: body.Links.Next}, nil
+}
+
+// AllSubproducts walks every page of a product's sub-products from q on,
+// following links.next until a page has none. A link that brings back
+// the page before it ends the walk with ErrPaginationStuck.
+func (c *Client) AllSubproducts(ctx context.Context, q SubproductQuery) iter.Seq2[Subproduct, error] {
+	return func(yield func(Subproduct, error) bool) {
+		next := ""
+		pages := paginate(ctx, "subproducts", func(n int) (page[Subproduct], error) {
+			var p *SubproductPage
+			var err error
+			if n == 0 {
+				p, err = c.Subproducts(ctx, q)
+			} else {
+				p, err = c.SubproductsNext(ctx, next)
+			}
+			if err != nil {
+				return page[Subproduct]{}, err
+			}
+			next = p.Next
+			return page[Subproduct]{items: p.Items, last: p.Next == "",
+				mark: markOf(p.Items, func(s *Subproduct) string { return s.Code })}, nil
+		})
+		pages(yield)
+	}
 }

@@ -104,17 +104,3 @@ func (t Transaction) LogValue() slog.Value {
 		slog.String("account", t.Account), slog.String("amount", t.Amount.String()),
 		slog.Int("status_code", int(t.StatusCode)), slog.String("sn", t.SN))
 }
-
-// String summarises the request without extras' IC number.
-func (r TopupRequest) String() string {
-	return fmt.Sprintf("refid=%s product=%s account=%s amount=%s", r.RefID, r.Product, r.Account, r.Amount)
-}
-
-// GoString keeps %#v from printing the IC number.
-func (r TopupRequest) GoString() string { return "iimmpact.TopupRequest{" + r.String() + "}" }
-
-// LogValue keeps slog from printing the IC number.
-func (r TopupRequest) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("refid", r.RefID), slog.String("product", r.Product),
-		slog.String("account", r.Account), slog.String("amount", r.Amount.String()))
-}

@@ -67,9 +67,9 @@ func TestSDKWalkthrough(t *testing.T) {
 		Statuses: []string{"SUCCESSFUL", "FAILED"}, Product: "D",
 	})
 	require.NoError(t, err)
-	require.Len(t, page.Records, 1)
-	assert.Equal(t, "sdk-1", page.Records[0].RefID)
-	assert.Equal(t, "29.4", page.Records[0].Price.String())
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, "sdk-1", page.Items[0].RefID)
+	assert.Equal(t, "29.4", page.Items[0].Price.String())
 }
 
 func TestSDKValidationErrorIsAPIError(t *testing.T) {

@@ -244,7 +244,7 @@ func (w *walkthrough) reconcile(ctx context.Context, req *iimmpact.TopupRequest)
 	if err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
-	for _, r := range page.Records {
+	for _, r := range page.Items {
 		if r.RefID == req.RefID {
 			fmt.Printf("  trxid %s: %s, RM %s, price RM %s, at %s\n", r.TrxID, r.StatusName, r.Amount, r.Price, r.Date.Format("15:04:05.000"))
 			fmt.Printf("  today: %d transactions, RM %s total, RM %s profit\n", page.Summary.TransactionCount, page.Summary.TotalAmount, page.Summary.Profit)

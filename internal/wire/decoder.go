@@ -312,14 +312,14 @@ func (m *Members) Next() bool {
 
 // open consumes null (no members) or the opening bracket; false when the
 // container is empty or on an error.
-func (m *Members) open(open, close byte) bool {
+func (m *Members) open(opening, closing byte) bool {
 	d := m.d
 	if d.Null() {
 		m.ended = true
 		return false
 	}
-	if d.i >= len(d.b) || d.b[d.i] != open {
-		d.Fail(fmt.Errorf("wire: want %s, got %s", container(open), kind(d.b[d.i:])))
+	if d.i >= len(d.b) || d.b[d.i] != opening {
+		d.Fail(fmt.Errorf("wire: want %s, got %s", container(opening), kind(d.b[d.i:])))
 		return false
 	}
 	if d.depth++; d.depth > maxDepth {
@@ -328,7 +328,7 @@ func (m *Members) open(open, close byte) bool {
 	}
 	d.i++
 	d.ws()
-	if d.i < len(d.b) && d.b[d.i] == close {
+	if d.i < len(d.b) && d.b[d.i] == closing {
 		d.i++
 		d.depth--
 		m.ended = true
@@ -338,19 +338,19 @@ func (m *Members) open(open, close byte) bool {
 }
 
 // more consumes the comma before another element, or the closing bracket.
-func (m *Members) more(close byte) bool {
+func (m *Members) more(closing byte) bool {
 	d := m.d
 	switch {
 	case d.i < len(d.b) && d.b[d.i] == ',':
 		d.i++
 		return true
-	case d.i < len(d.b) && d.b[d.i] == close:
+	case d.i < len(d.b) && d.b[d.i] == closing:
 		d.i++
 		d.depth--
 		m.ended = true
 		return false
 	}
-	d.syntax("looking for a comma or the end of " + container(close))
+	d.syntax("looking for a comma or the end of " + container(closing))
 	return false
 }
 

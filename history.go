@@ -86,7 +86,7 @@ func dateParam(what string, from, to time.Time) (string, error) {
 // TransactionPage is one page of history and IIMMPACT's summary of the
 // whole filtered set.
 type TransactionPage struct {
-	Records []TransactionRecord
+	Items   []TransactionRecord
 	Summary TransactionSummary
 }
 
@@ -182,5 +182,5 @@ func (c *Client) Transactions(ctx context.Context, q TransactionQuery) (*Transac
 	if err != nil {
 		return nil, err
 	}
-	return &TransactionPage{Records: *body.Data, Summary: body.Meta}, nil
+	return &TransactionPage{Items: *body.Data, Summary: body.Meta}, nil
 }
