@@ -12,7 +12,7 @@ import (
 // paid returns a fake with a few settled payments, for the examples that
 // read history.
 func paid(refids ...string) (*iimmpacttest.Server, *iimmpact.Client) {
-	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance("100"))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance(iimmpact.MustParseAmount("100")))
 	client := srv.Client()
 	for _, r := range refids {
 		_, err := client.Topup(context.Background(), iimmpact.TopupRequest{RefID: r, Product: "D", Account: "0123456789",

@@ -309,7 +309,7 @@ func ExampleTopupRequest_Validate() {
 }
 
 func ExampleAPIError() {
-	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance("5"))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance(iimmpact.MustParseAmount("5")))
 	defer srv.Close()
 	req := iimmpact.TopupRequest{RefID: "order-9", Product: "D", Account: "0123456789", Amount: iimmpact.MustParseAmount("30")}
 	_, err := srv.Client().Topup(context.Background(), req)

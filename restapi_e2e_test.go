@@ -32,9 +32,9 @@ func mayClock() func() time.Time {
 	return func() time.Time { return mayNoon.Add(time.Duration(n.Add(1)) * time.Millisecond) }
 }
 
-func mayServer(t *testing.T, opts ...iimmpacttest.Option) (*iimmpacttest.Server, *iimmpact.Client) {
+func mayServer(t *testing.T, opts ...iimmpacttest.ServerOption) (*iimmpacttest.Server, *iimmpact.Client) {
 	clock := mayClock()
-	srv := iimmpacttest.NewServer(append([]iimmpacttest.Option{iimmpacttest.WithClock(clock), iimmpacttest.WithBalance("1000")}, opts...)...)
+	srv := iimmpacttest.NewServer(append([]iimmpacttest.ServerOption{iimmpacttest.WithServerClock(clock), iimmpacttest.WithBalance(iimmpact.MustParseAmount("1000"))}, opts...)...)
 	t.Cleanup(srv.Close)
 	return srv, srv.Client(iimmpact.WithClock(clock))
 }
@@ -175,7 +175,7 @@ func TestE2EHistoryAndStatement(t *testing.T) {
 		assert.Equal(t, 2025, e.Date.Year())
 		prev = e.Balance
 	}
-	assert.Equal(t, srv.Balance(), prev.String())
+	assert.Equal(t, srv.Balance(), prev)
 
 	first, err := c.BalanceStatement(ctx, sq)
 	require.NoError(t, err)

@@ -64,7 +64,7 @@ func (r *receiver) requests() []received {
 	return append([]received(nil), r.got...)
 }
 
-func fastPolicy() iimmpacttest.Option {
+func fastPolicy() iimmpacttest.ServerOption {
 	return iimmpacttest.WithCallbackPolicy(3, time.Millisecond, 2*time.Second)
 }
 
@@ -239,7 +239,7 @@ func TestCallbackOrderPerRefidUnderRetries(t *testing.T) {
 func TestCloseStopsRetryWaitsPromptly(t *testing.T) {
 	recv := newReceiver(t, 500, 500, 500, 500)
 	clk := newTestClock()
-	srv := iimmpacttest.NewServer(iimmpacttest.WithClock(clk.Now), iimmpacttest.WithCallback(recv.URL, "POST"),
+	srv := iimmpacttest.NewServer(iimmpacttest.WithServerClock(clk.Now), iimmpacttest.WithCallback(recv.URL, "POST"),
 		iimmpacttest.WithCallbackPolicy(3, time.Hour, 30*time.Second), iimmpacttest.WithSettleDelay(time.Hour))
 	c := newCaller(t, srv, clk.Now)
 	c.topup("close-1", "D", "0123456789", 10)

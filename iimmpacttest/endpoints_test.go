@@ -10,6 +10,8 @@ import (
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/iimmpact-go/iimmpact"
 )
 
 func compact(t *testing.T, s string) string {
@@ -27,13 +29,13 @@ func TestBalanceMatchesWalkthrough(t *testing.T) {
 }
 
 func TestBalanceOption(t *testing.T) {
-	srv, c, _ := startFake(t, iimmpacttest.WithBalance("48.6333"))
+	srv, c, _ := startFake(t, iimmpacttest.WithBalance(iimmpact.MustParseAmount("48.6333")))
 	_, body := c.do(http.MethodGet, "/v2/balance", nil)
 	assert.Contains(t, string(body), `"balance":48.6333,`)
-	srv.SetBalance("12.50")
+	srv.SetBalance(iimmpact.MustParseAmount("12.50"))
 	_, body = c.do(http.MethodGet, "/v2/balance", nil)
 	assert.Contains(t, string(body), `"balance":12.5,`)
-	assert.Equal(t, "12.5", srv.Balance())
+	assert.Equal(t, "12.5", srv.Balance().String())
 }
 
 const seedDigi = `{

@@ -11,6 +11,8 @@ import (
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/iimmpact-go/iimmpact"
 )
 
 var digi10 = []byte(`{"refid":"f-1","product":"D","account":"0123456789","amount":10}`)
@@ -33,14 +35,14 @@ func TestStatusFaultBeforeAndAfterProcessing(t *testing.T) {
 				want = 1
 			}
 			assert.Equal(t, want, srv.Debits("f-1"))
-			assert.Len(t, srv.Transactions(), want)
+			assert.Len(t, srv.TopupRecords(), want)
 
 			// The retry with the same refid answers the one transaction.
 			status, body := c.do(http.MethodPost, "/v2/topup", digi10)
 			require.Equal(t, http.StatusOK, status)
 			assert.Equal(t, "20", num(dataOf(t, body)["statusCode"]))
 			assert.Equal(t, 1, srv.Debits("f-1"))
-			assert.Equal(t, "940.2", srv.Balance())
+			assert.Equal(t, "940.2", srv.Balance().String())
 			assert.Equal(t, 2, srv.Requests("/v2/topup"))
 		})
 	}
@@ -73,7 +75,7 @@ func TestResetFault(t *testing.T) {
 			if after {
 				assert.Equal(t, 1, srv.Debits("f-1"))
 			} else {
-				assert.Empty(t, srv.Transactions())
+				assert.Empty(t, srv.TopupRecords())
 			}
 		})
 	}
@@ -94,7 +96,7 @@ func TestTruncateFault(t *testing.T) {
 			if after {
 				assert.Equal(t, 1, srv.Debits("f-1"))
 			} else {
-				assert.Empty(t, srv.Transactions())
+				assert.Empty(t, srv.TopupRecords())
 			}
 		})
 	}
@@ -124,7 +126,7 @@ func TestDelayFault(t *testing.T) {
 			if after {
 				assert.Equal(t, 1, srv.Debits("f-1"))
 			} else {
-				assert.Empty(t, srv.Transactions())
+				assert.Empty(t, srv.TopupRecords())
 			}
 			assert.Less(t, time.Since(start), 5*time.Second)
 		})
@@ -185,7 +187,7 @@ func TestFaultValidation(t *testing.T) {
 // Hundreds of clients pay and retry through random faults that strike
 // after the payment was applied; every refid is still charged once.
 func TestConcurrentRetriesThroughFaultsChargeOnce(t *testing.T) {
-	srv, c, _ := startFake(t, iimmpacttest.WithBalance("100000"), iimmpacttest.WithSeed(7))
+	srv, c, _ := startFake(t, iimmpacttest.WithBalance(iimmpact.MustParseAmount("100000")), iimmpacttest.WithSeed(7))
 	srv.InjectFaults("/v2/topup", 0.4,
 		iimmpacttest.StatusFault(http.StatusBadGateway).AfterProcessing(),
 		iimmpacttest.ResetFault().AfterProcessing(),
@@ -209,12 +211,12 @@ func TestConcurrentRetriesThroughFaultsChargeOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	txs := srv.Transactions()
+	txs := srv.TopupRecords()
 	require.Len(t, txs, clients)
 	for _, tx := range txs {
 		assert.Equal(t, 1, tx.Debits, tx.RefID)
 	}
-	assert.Equal(t, "99020", srv.Balance()) // 100000 - 200 * 4.9
+	assert.Equal(t, "99020", srv.Balance().String()) // 100000 - 200 * 4.9
 }
 
 // Go's http.Transport resends a GET, headers and all, when a reused

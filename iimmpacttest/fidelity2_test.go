@@ -19,7 +19,7 @@ import (
 )
 
 func TestRateLimitBansTheSourceFor240Minutes(t *testing.T) {
-	_, c, clk := startFake(t, iimmpacttest.WithRateLimit(3, 5*time.Minute, 240*time.Minute))
+	_, c, clk := startFake(t, iimmpacttest.WithIPBan(3, 5*time.Minute, 240*time.Minute))
 	for i := range 3 {
 		status, _ := c.do(http.MethodGet, "/v2/balance", nil)
 		require.Equal(t, http.StatusOK, status, "request %d", i+1)
@@ -38,7 +38,7 @@ func TestRateLimitBansTheSourceFor240Minutes(t *testing.T) {
 }
 
 func TestRateLimitWindowResets(t *testing.T) {
-	_, c, clk := startFake(t, iimmpacttest.WithRateLimit(2, 5*time.Minute, time.Hour))
+	_, c, clk := startFake(t, iimmpacttest.WithIPBan(2, 5*time.Minute, time.Hour))
 	for range 2 {
 		status, _ := c.do(http.MethodGet, "/v2/balance", nil)
 		require.Equal(t, http.StatusOK, status)
@@ -90,8 +90,8 @@ func TestJomPAYNeedsAKnownBiller(t *testing.T) {
 	status, body = c.topupWith("jp-1", "JOMPAY", "12345678", "50.10", ic)
 	require.Equal(t, http.StatusOK, status, string(body))
 	assert.Equal(t, "20", num(dataOf(t, body)["statusCode"]))
-	tx, _ := srv.Transaction("jp-1")
-	assert.Equal(t, "50.1", tx.Amount)
+	tx, _ := srv.TopupRecord("jp-1")
+	assert.Equal(t, "50.1", tx.Amount.String())
 }
 
 func TestJomPAYBillPresentment(t *testing.T) {
@@ -172,7 +172,7 @@ func TestCallbackSourceDefaultAndLoopbackAlias(t *testing.T) {
 	} {
 		rec := &recorder{}
 		hook := httptest.NewServer(rec)
-		opts := []iimmpacttest.Option{iimmpacttest.WithCallback(hook.URL, "POST")}
+		opts := []iimmpacttest.ServerOption{iimmpacttest.WithCallback(hook.URL, "POST")}
 		if tc.source != "" {
 			opts = append(opts, iimmpacttest.WithCallbackSource(tc.source))
 		}
@@ -203,7 +203,7 @@ func TestCallbackSourcePublishedAddressViaForwardedFor(t *testing.T) {
 
 // webhookFake registers a catalog webhook at a TLS receiver that fails
 // the first failures deliveries.
-func webhookFake(t *testing.T, failures int32, opts ...iimmpacttest.Option) (*iimmpacttest.Server, *caller, *testClock, *atomic.Int32, string) {
+func webhookFake(t *testing.T, failures int32, opts ...iimmpacttest.ServerOption) (*iimmpacttest.Server, *caller, *testClock, *atomic.Int32, string) {
 	var calls atomic.Int32
 	var secret string
 	hook := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -219,7 +219,7 @@ func webhookFake(t *testing.T, failures int32, opts ...iimmpacttest.Option) (*ii
 		}
 	}))
 	t.Cleanup(hook.Close)
-	srv, c, clk := startFake(t, append([]iimmpacttest.Option{iimmpacttest.WithCatalogEventClient(hook.Client()),
+	srv, c, clk := startFake(t, append([]iimmpacttest.ServerOption{iimmpacttest.WithCatalogEventClient(hook.Client()),
 		iimmpacttest.WithCatalogEventPolicy(5, 5*time.Millisecond, time.Second)}, opts...)...)
 	status, body := c.do(http.MethodPost, "/v2/reseller/catalog/webhook", []byte(`{"webhook_url":"`+hook.URL+`/catalog"}`))
 	require.Equal(t, http.StatusOK, status)

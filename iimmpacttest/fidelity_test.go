@@ -63,7 +63,7 @@ func TestAcceptedThenProcessingThenFinal(t *testing.T) {
 		seen = append(seen, num(data["statusCode"])+" "+data["status"].(string))
 	}
 	assert.Equal(t, []string{"0 Accepted", "1 Processing", "20 Succesful"}, seen)
-	assert.Equal(t, "920.6", srv.Balance(), "debited once, on success")
+	assert.Equal(t, "920.6", srv.Balance().String(), "debited once, on success")
 	require.NoError(t, srv.WaitCallbacks(t.Context()))
 	statuses, _, _ := rec.seen()
 	assert.Equal(t, []string{"Processing", "Succesful"}, statuses, "no callback for Accepted")
@@ -104,7 +104,7 @@ func TestValidationErrorsLaravelBeforeTheChange(t *testing.T) {
 			want, _ := json.Marshal(map[string]any{"message": "The given data was invalid.",
 				"errors": map[string][]string{tc.field: {tc.message}}})
 			assert.JSONEq(t, string(want), string(body))
-			assert.Empty(t, srv.Transactions(), "no transaction: the refid is free")
+			assert.Empty(t, srv.TopupRecords(), "no transaction: the refid is free")
 		})
 	}
 }
@@ -124,7 +124,7 @@ func TestValidationErrorsStandardFromTheChange(t *testing.T) {
 			for _, k := range []string{"productName", "sn", "pin", "expiry", "note", "voucherlink", "cost", "balance"} {
 				assert.Contains(t, data, k, "the announcement's full data object")
 			}
-			assert.Empty(t, srv.Transactions())
+			assert.Empty(t, srv.TopupRecords())
 		})
 	}
 }
@@ -156,5 +156,5 @@ func TestValidationErrorLeavesRefIDFree(t *testing.T) {
 	status, data := c.topup("free-1", "DB", "0123456789", 22)
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "20", num(data["statusCode"]))
-	assert.Len(t, srv.Transactions(), 1)
+	assert.Len(t, srv.TopupRecords(), 1)
 }

@@ -82,7 +82,7 @@ func TestSDKValidationErrorIsAPIError(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, apiErr.HTTPStatus)
 	assert.Equal(t, iimmpact.StatusCode(58), apiErr.StatusCode)
 	assert.Equal(t, "Invalid_Denomination", apiErr.Remarks)
-	assert.Empty(t, srv.Transactions())
+	assert.Empty(t, srv.TopupRecords())
 }
 
 // The case that matters most: the topup is applied, then the answer is
@@ -106,7 +106,7 @@ func TestSDKNeverPaysTwiceWhenAnswersAreLost(t *testing.T) {
 			assert.True(t, tx.StatusCode.IsSuccess())
 			assert.Equal(t, 3, srv.Requests("/v2/topup"))
 			assert.Equal(t, 1, srv.Debits("sdk-lost"))
-			assert.Equal(t, "920.6", srv.Balance())
+			assert.Equal(t, "920.6", srv.Balance().String())
 		})
 	}
 }
@@ -136,7 +136,7 @@ func TestSDKWaitTopupPollsUntilFinal(t *testing.T) {
 	assert.Equal(t, []int{1, 1, 1, 20}, seen)
 	assert.Equal(t, 4, srv.Requests("/v2/topup"))
 	assert.Equal(t, 1, srv.Debits(ref))
-	assert.Equal(t, "891.2", srv.Balance()) // 950 - 58.8
+	assert.Equal(t, "891.2", srv.Balance().String()) // 950 - 58.8
 }
 
 func TestSDKWaitTopupStagingFailure(t *testing.T) {

@@ -70,7 +70,7 @@ type networkState struct {
 // NewServer starts and returns a fake IIMMPACT server on 127.0.0.1 with a
 // random port, a random iimm_dev_ API key and a random HMAC secret unless
 // options say otherwise. The caller must Close it.
-func NewServer(opts ...Option) *Server {
+func NewServer(opts ...ServerOption) *Server {
 	s := NewUnstartedServer(opts...)
 	s.Start()
 	return s
@@ -78,7 +78,7 @@ func NewServer(opts ...Option) *Server {
 
 // NewUnstartedServer returns a configured fake that is not yet listening;
 // call Start or StartOn, then Close.
-func NewUnstartedServer(opts ...Option) *Server {
+func NewUnstartedServer(opts ...ServerOption) *Server {
 	cfg := defaultConfig()
 	for _, o := range opts {
 		o(&cfg)

@@ -41,7 +41,7 @@ func TestTotalsTampered(t *testing.T) {
 	m.pay("ok-1", "D", "0123456789", "30")
 	m.pay("ok-2", "D", "0123456789", "10")
 	m.pay("ok-3", "D", "0123456789", "5")
-	m.srv.SetBalance("2000")
+	m.srv.SetBalance(iimmpact.MustParseAmount("2000"))
 	cent := iimmpact.MustParseAmount("0.01")
 	cases := []struct {
 		name      string

@@ -27,6 +27,8 @@ import (
 	"time"
 
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
+
+	"github.com/iimmpact-go/iimmpact"
 )
 
 func main() {
@@ -78,13 +80,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if *verbose {
 		level = slog.LevelDebug
 	}
-	opts := []iimmpacttest.Option{
-		iimmpacttest.WithBalance(*balance),
+	opts := []iimmpacttest.ServerOption{
+		iimmpacttest.WithBalance(iimmpact.MustParseAmount(*balance)),
 		iimmpacttest.WithSettleAfter(*settlePolls),
 		iimmpacttest.WithSettleDelay(*settleDelay),
 		iimmpacttest.WithSeed(*seed),
 		iimmpacttest.WithCallbackPolicy(*cbRetries, *cbDelay, *cbTimeout),
-		iimmpacttest.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))),
+		iimmpacttest.WithServerLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))),
 	}
 	if *apiKey != "" {
 		opts = append(opts, iimmpacttest.WithCredentials(*apiKey, *secret))

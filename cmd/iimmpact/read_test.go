@@ -11,7 +11,7 @@ import (
 )
 
 func TestBalance(t *testing.T) {
-	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance("48.6333"))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance(iimmpact.MustParseAmount("48.6333")))
 	defer srv.Close()
 
 	r := cli(t, fakeEnv(srv), "balance")
