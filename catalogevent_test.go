@@ -11,6 +11,7 @@ import (
 )
 
 func TestParseCatalogEventFixtures(t *testing.T) {
+	t.Parallel()
 	e, err := ParseCatalogEvent(fixture(t, "catalog_event_spec.json"))
 	require.NoError(t, err)
 	assert.Equal(t, CatalogProductUpdated, e.Type)
@@ -33,6 +34,7 @@ func TestParseCatalogEventFixtures(t *testing.T) {
 }
 
 func TestCatalogEventTypes(t *testing.T) {
+	t.Parallel()
 	all := []CatalogEventType{CatalogProductCreated, CatalogProductUpdated, CatalogProductDeleted, CatalogOptionCreated,
 		CatalogOptionUpdated, CatalogOptionDeleted, CatalogCategoryCreated, CatalogCategoryUpdated, CatalogCategoryDeleted,
 		CatalogGroupCreated, CatalogGroupUpdated, CatalogGroupDeleted}
@@ -52,6 +54,7 @@ func TestCatalogEventTypes(t *testing.T) {
 }
 
 func TestParseCatalogEventRejects(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{
 		``, `null`, `[]`, `"x"`, `{`, `{}`,
 		`{"type":"product.updated"}`,
@@ -72,6 +75,7 @@ func TestParseCatalogEventRejects(t *testing.T) {
 }
 
 func TestVerifyCatalogWebhook(t *testing.T) {
+	t.Parallel()
 	body := fixture(t, "catalog_event_spec.json")
 	const secret = "whsec_test_secret"
 	good := SignCatalogWebhook(body, secret)

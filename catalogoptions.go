@@ -127,7 +127,7 @@ func (c *Client) Options(ctx context.Context, q OptionsQuery) (*OptionsPage, err
 // meta). A server that answers another page than the one asked for, or
 // repeats a page, ends the walk with ErrPaginationStuck.
 func (c *Client) AllOptions(ctx context.Context, q OptionsQuery) iter.Seq2[OptionItem, error] {
-	return numberedPages(ctx, "options", q.Page, func(o *OptionItem) string { return o.Code },
+	return numberedPages(ctx, c.maxPages, "options", q.Page, func(o *OptionItem) string { return o.Code },
 		func(n int) ([]OptionItem, PageMeta, bool, error) {
 			q.Page = n
 			p, err := c.Options(ctx, q)

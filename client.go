@@ -48,6 +48,7 @@ type Client struct {
 	pollFloor time.Duration // the least WithPollInterval accepts (MinPollInterval)
 	skew      atomic.Int64  // learnt clock offset in ns, added to X-Timestamp
 	timeout   time.Duration // per attempt; 0 for none
+	maxPages  int           // the most pages one All* iterator fetches
 	obs       observe       // from WithObserver; the zero value observes nothing
 }
 
@@ -73,7 +74,8 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{base: base, logger: s.logger, now: s.clock, retry: DefaultRetryPolicy(), pollFloor: MinPollInterval}
+	c := &Client{base: base, logger: s.logger, now: s.clock, retry: DefaultRetryPolicy(), pollFloor: MinPollInterval,
+		maxPages: defaultMaxPages}
 	if c.now == nil {
 		c.now = time.Now
 	}

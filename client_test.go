@@ -12,6 +12,7 @@ import (
 )
 
 func TestNewValidates(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, key, secret, base string
 		ok                      bool
@@ -50,6 +51,7 @@ func TestNewValidates(t *testing.T) {
 }
 
 func TestNewDoesNotModifyCallersHTTPClient(t *testing.T) {
+	t.Parallel()
 	hc := &http.Client{}
 	_, err := New(testKey, testSecret, WithHTTPClient(hc))
 	require.NoError(t, err)
@@ -57,6 +59,7 @@ func TestNewDoesNotModifyCallersHTTPClient(t *testing.T) {
 }
 
 func TestBalanceFixtures(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		file string
 		want Balance
@@ -78,6 +81,7 @@ func TestBalanceFixtures(t *testing.T) {
 }
 
 func TestProductsFixture(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	respond(t, mock, "GET", "/v2/product-list", 200, fixture(t, "product_list.json"))
 	ps, err := c.Products(context.Background())
@@ -103,6 +107,7 @@ func TestProductsFixture(t *testing.T) {
 }
 
 func TestAcceptsAmountOpenAndUnreadable(t *testing.T) {
+	t.Parallel()
 	open := Product{}
 	assert.True(t, open.AcceptsAmount(MustParseAmount("123.45")))
 	assert.False(t, open.AcceptsAmount(Amount{}))
@@ -112,6 +117,7 @@ func TestAcceptsAmountOpenAndUnreadable(t *testing.T) {
 }
 
 func TestNetworkStatusFixture(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	mock.RegisterResponder("GET", "https://api.test.invalid/v2/networkstatus", func(req *http.Request) (*http.Response, error) {
 		checkSigned(t, req)
@@ -132,6 +138,7 @@ func TestNetworkStatusFixture(t *testing.T) {
 }
 
 func TestNetworkStatusInterruption(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	body := strings.Replace(string(fixture(t, "networkstatus_spec_tnb.json")), "Healthy", "Interruption", 1)
 	respond(t, mock, "GET", "/v2/networkstatus", 200, []byte(body))
@@ -147,6 +154,7 @@ func seedTopup() TopupRequest {
 }
 
 func TestTopupFixtures(t *testing.T) {
+	t.Parallel()
 	success := Transaction{StatusCode: StatusSuccessful, Status: "Succesful", RefID: "digi-reload-20250115-001", Account: "0123456789",
 		Product: "D", ProductName: "Digi Prepaid", Amount: MustParseAmount("30"), Cost: MustParseAmount("29.4"),
 		Balance: MustParseAmount("920.6"), SN: "DG250115000187", Note: "Top up successful and credited to mobile number.",
@@ -184,6 +192,7 @@ func TestTopupFixtures(t *testing.T) {
 }
 
 func TestTopup400IsNotConsumed(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	respond(t, mock, "POST", "/v2/topup", 400, fixture(t, "topup_400_invalid_denomination.json"))
 	req := seedTopup()
@@ -201,6 +210,7 @@ func TestTopup400IsNotConsumed(t *testing.T) {
 }
 
 func TestTopupValidatesBeforeNetwork(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	base := seedTopup()
 	for name, mutate := range map[string]func(*TopupRequest){
@@ -224,6 +234,7 @@ func TestTopupValidatesBeforeNetwork(t *testing.T) {
 }
 
 func TestTopupUnknownOutcomes(t *testing.T) {
+	t.Parallel()
 	for name, responder := range map[string]func(*http.Request) (*http.Response, error){
 		"500": func(*http.Request) (*http.Response, error) {
 			return newResponse(500, []byte(`{"message":"boom"}`)), nil
@@ -257,6 +268,7 @@ func TestTopupUnknownOutcomes(t *testing.T) {
 }
 
 func TestTopupClientErrorsAreKnown(t *testing.T) {
+	t.Parallel()
 	for status, sentinel := range map[int]error{401: ErrUnauthorized, 403: ErrForbidden, 429: ErrRateLimited} {
 		c, mock := mockClient(t)
 		respond(t, mock, "POST", "/v2/topup", status, []byte(`{"error":"x","message":"nope"}`))
@@ -267,6 +279,7 @@ func TestTopupClientErrorsAreKnown(t *testing.T) {
 }
 
 func TestTransactionsFixture(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	mock.RegisterResponder("GET", "https://api.test.invalid/v2/transactions", func(req *http.Request) (*http.Response, error) {
 		checkSigned(t, req)
@@ -287,6 +300,7 @@ func TestTransactionsFixture(t *testing.T) {
 }
 
 func TestTransactionQueryValues(t *testing.T) {
+	t.Parallel()
 	day := myt("2025-05-01 23:30:00.000")
 	for _, tt := range []struct {
 		q    TransactionQuery

@@ -14,11 +14,11 @@ import (
 // parameter would be asked for the same page forever.
 var ErrPaginationStuck = errors.New("iimmpact: pagination is not advancing")
 
-// maxPages caps the pages one iterator fetches: at IIMMPACT's largest page
-// sizes this is millions of records, far more than any listing holds, and
-// at its rate limit it keeps one runaway loop well short of an IP ban.
-// A variable so tests can lower it.
-var maxPages = 10_000
+// defaultMaxPages caps the pages one iterator fetches (Client.maxPages):
+// at IIMMPACT's largest page sizes this is millions of records, far more
+// than any listing holds, and at its rate limit it keeps one runaway loop
+// well short of an IP ban.
+const defaultMaxPages = 10_000
 
 // PageMeta is the pagination block of the paged endpoints: Options sends
 // current_page, last_page, per_page and total; the balance statement's
@@ -44,10 +44,10 @@ type page[T any] struct {
 // paginate turns fetch (n = pages already read) into an iterator. It stops
 // after the last page or an empty one, stops without another request when
 // the caller breaks, and ends with an error, never a loop, when a page
-// repeats the one before it or maxPages is reached. A cancelled ctx ends
+// repeats the one before it or maxPages are read. A cancelled ctx ends
 // it before the next request. An error is yielded once, with the zero T,
 // and ends the iteration.
-func paginate[T any](ctx context.Context, what string, fetch func(n int) (page[T], error)) iter.Seq2[T, error] {
+func paginate[T any](ctx context.Context, maxPages int, what string, fetch func(n int) (page[T], error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		prev := ""
@@ -85,12 +85,12 @@ func paginate[T any](ctx context.Context, what string, fetch func(n int) (page[T
 // numberedPages walks page-numbered answers from start (page 1 when 0).
 // fetch returns one page's items, its meta and whether it is the last;
 // each answer is checked to be the page asked for.
-func numberedPages[T any](ctx context.Context, what string, start int, key func(*T) string,
+func numberedPages[T any](ctx context.Context, maxPages int, what string, start int, key func(*T) string,
 	fetch func(page int) ([]T, PageMeta, bool, error)) iter.Seq2[T, error] {
 	if start == 0 {
 		start = 1
 	}
-	return paginate(ctx, what, func(n int) (page[T], error) {
+	return paginate(ctx, maxPages, what, func(n int) (page[T], error) {
 		asked := start + n
 		items, meta, last, err := fetch(asked)
 		if err == nil {
@@ -137,7 +137,7 @@ func (c *Client) AllTransactions(ctx context.Context, q TransactionQuery) iter.S
 		limit = DefaultTransactionLimit
 	}
 	start := q.Offset
-	return paginate(ctx, "transactions", func(n int) (page[TransactionRecord], error) {
+	return paginate(ctx, c.maxPages, "transactions", func(n int) (page[TransactionRecord], error) {
 		q.Offset = start + n*limit
 		p, err := c.Transactions(ctx, q)
 		if err != nil {

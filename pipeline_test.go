@@ -34,6 +34,7 @@ func (p *deadlineProbe) RoundTrip(r *http.Request) (*http.Response, error) {
 // A caller's client whose Timeout is 0 keeps the 35 s per-attempt default;
 // a set Timeout replaces it.
 func TestTimeoutsHoldWithCallersClient(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		timeout time.Duration
 		want    time.Duration
@@ -50,6 +51,7 @@ func TestTimeoutsHoldWithCallersClient(t *testing.T) {
 // A caller's client without a Transport gets the SDK's tuned one; a
 // caller's own transport is used as is.
 func TestCallersTransport(t *testing.T) {
+	t.Parallel()
 	c, err := New(testKey, testSecret, WithHTTPClient(&http.Client{}))
 	require.NoError(t, err)
 	tr, ok := c.http.Transport.(*Transport).Base.(*http.Transport)
@@ -64,6 +66,7 @@ func TestCallersTransport(t *testing.T) {
 }
 
 func TestWithRateLimitValidation(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []struct {
 		rate  float64
 		burst int
@@ -86,6 +89,7 @@ func TestWithRateLimitValidation(t *testing.T) {
 // The limiter is client-wide and paces first attempts, retries and polls
 // alike; its waits are observable through the onWait seam.
 func TestRateLimitPacesEveryRequest(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var times []time.Time
 	mock := httpmock.NewMockTransport()
@@ -117,6 +121,7 @@ func TestRateLimitPacesEveryRequest(t *testing.T) {
 
 // A wait cancelled by ctx gives its slot back and says why.
 func TestRateLimitHonoursContext(t *testing.T) {
+	t.Parallel()
 	l, err := newLimiter(&rateSetting{perSecond: 1, burst: 1}, "https://api.iimmpact.com")
 	require.NoError(t, err)
 	require.NoError(t, l.wait(context.Background(), nil))
@@ -154,6 +159,7 @@ func urlOrderSignature(secretB64, ts, nonce, method, rawQuery string, body []byt
 
 // The query sent is the query signed, under both readings of the rule.
 func TestQueryOnTheWireIsCanonical(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	mock.RegisterResponder("GET", "https://api.test.invalid/v2/transactions", func(r *http.Request) (*http.Response, error) {
 		checkSigned(t, r) // the sorting reading
@@ -169,6 +175,7 @@ func TestQueryOnTheWireIsCanonical(t *testing.T) {
 
 // The signing debug line names query keys, never their values.
 func TestSigningLogHidesQueryValues(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	c, mock := mockClient(t, WithLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	respond(t, mock, "GET", "/v2/options", 200, []byte(`{"data":[],"meta":{"current_page":1,"last_page":1}}`))
@@ -182,6 +189,7 @@ func TestSigningLogHidesQueryValues(t *testing.T) {
 // A transport error names the path, never the query: *url.Error would
 // quote an IC number passed as OptionsQuery.AccountNumber.
 func TestTransportErrorsHideTheQuery(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	mock.RegisterNoResponder(func(*http.Request) (*http.Response, error) { return nil, errors.New("connection refused") })
 	_, err := c.Options(context.Background(), OptionsQuery{ProductCode: "PTPTN", FieldID: "loan_account", AccountNumber: "900101145678"})
@@ -193,6 +201,7 @@ func TestTransportErrorsHideTheQuery(t *testing.T) {
 
 // WaitTopup's polls go through the same limiter as everything else.
 func TestRateLimitPacesPolls(t *testing.T) {
+	t.Parallel()
 	_, s := scriptServer(t, send(t, 200, "topup_processing.json"), send(t, 200, "topup_processing.json"),
 		send(t, 200, "topup_processing.json"), send(t, 200, "topup_success.json"))
 	srv := httptest.NewServer(s)

@@ -21,6 +21,7 @@ func queryPost(t *testing.T, req *http.Request, wantQuery string) {
 }
 
 func TestCallbackURLFixture(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	respond(t, mock, "GET", "/v2/callback-url", 200, fixture(t, "callback_url_spec.json"))
 	cfg, err := c.CallbackSettings(context.Background())
@@ -38,6 +39,7 @@ func TestCallbackURLFixture(t *testing.T) {
 }
 
 func TestCallbackURLUnset(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	respond(t, mock, "GET", "/v2/callback-url", 200,
 		[]byte(`{"data":{"Status":"Success","CallbackUrl":"","Method":""},"@metadata":{"status_code":200,"last_updated":"21-05-2025 14:02:56"}}`))
@@ -48,6 +50,7 @@ func TestCallbackURLUnset(t *testing.T) {
 }
 
 func TestSetCallbackURLRefusesLocally(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	for _, tc := range []struct{ url, method string }{
 		{"", "POST"}, {"/callbacks", "POST"}, {"ftp://merchant.example.com/cb", "POST"}, {"https://", "POST"},
@@ -62,6 +65,7 @@ func TestSetCallbackURLRefusesLocally(t *testing.T) {
 }
 
 func TestLowBalanceThresholdFixture(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	want := LowBalanceAlert{Status: "Success", Email: "finance@merchant.example.com", Threshold: MustParseAmount("1000"),
 		Note: "You will be notified when your balance falls below RM 1000.", LastUpdated: myt("2025-05-16 18:49:32.000")}
@@ -87,6 +91,7 @@ func TestLowBalanceThresholdFixture(t *testing.T) {
 
 // The setters are retried like GETs: setting a value twice is harmless.
 func TestSettersAreRetrySafe(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		path string
 		call func(*Client) error
@@ -119,6 +124,7 @@ func TestSettersAreRetrySafe(t *testing.T) {
 }
 
 func TestSettingsNegativePaths(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, tc := range []struct {
 		method, path string

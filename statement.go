@@ -173,7 +173,7 @@ func (c *Client) BalanceStatement(ctx context.Context, q BalanceStatementQuery) 
 // that answers another page than the one asked for, or repeats a page,
 // ends the walk with ErrPaginationStuck.
 func (c *Client) AllBalanceStatement(ctx context.Context, q BalanceStatementQuery) iter.Seq2[StatementEntry, error] {
-	return numberedPages(ctx, "balance statement", q.Page, func(e *StatementEntry) string { return strconv.FormatInt(e.ID, 10) },
+	return numberedPages(ctx, c.maxPages, "balance statement", q.Page, func(e *StatementEntry) string { return strconv.FormatInt(e.ID, 10) },
 		func(n int) ([]StatementEntry, PageMeta, bool, error) {
 			q.Page = n
 			p, err := c.BalanceStatement(ctx, q)

@@ -104,7 +104,7 @@ func (c *Client) subproducts(ctx context.Context, v url.Values) (*SubproductPage
 func (c *Client) AllSubproducts(ctx context.Context, q SubproductQuery) iter.Seq2[Subproduct, error] {
 	return func(yield func(Subproduct, error) bool) {
 		next := ""
-		pages := paginate(ctx, "subproducts", func(n int) (page[Subproduct], error) {
+		pages := paginate(ctx, c.maxPages, "subproducts", func(n int) (page[Subproduct], error) {
 			var p *SubproductPage
 			var err error
 			if n == 0 {
