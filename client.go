@@ -41,7 +41,7 @@ type Client struct {
 	http      *http.Client
 	logger    *slog.Logger // nil: no logging
 	now       func() time.Time
-	userAgent []string // the User-Agent header value, shared by every request
+	userAgent string
 	retry     RetryPolicy
 	budget    *tokenBucket
 	limit     *limiter      // client-wide pace of every attempt and poll
@@ -92,7 +92,7 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 	if s.userAgent != "" {
 		ua = s.userAgent + " " + ua
 	}
-	c.userAgent = []string{ua}
+	c.userAgent = ua
 	hc, rt := httpClient(s.httpClient)
 	c.timeout = defaultTimeout
 	if s.httpClient != nil && s.httpClient.Timeout > 0 {
@@ -315,9 +315,7 @@ func (c *Client) attempt(ctx context.Context, cl call, target string, payload []
 	if err != nil {
 		return nil, nil, fmt.Errorf("iimmpact: %w", err)
 	}
-	req.Header["Accept"] = jsonHeader
-	req.Header["Content-Type"] = jsonHeader // IIMMPACT's Quickstart sends it on GET too
-	req.Header["User-Agent"] = c.userAgent
+	setHeaders(req.Header, c.userAgent)
 	req = cl.obs.startAttempt(req)
 	start := time.Now()
 	resp, err := c.http.Do(req)
@@ -343,7 +341,14 @@ func (c *Client) attempt(ctx context.Context, cl call, target string, payload []
 	return resp, body, nil
 }
 
-var jsonHeader = []string{"application/json"}
+// setHeaders sets Accept, Content-Type (IIMMPACT's Quickstart sends it on
+// GET too) and User-Agent. The values are this request's own, in one
+// allocation: a transport below that edits a header value in place must
+// not change the next request's.
+func setHeaders(h http.Header, userAgent string) {
+	v := &[3]string{"application/json", "application/json", userAgent}
+	h["Accept"], h["Content-Type"], h["User-Agent"] = v[0:1:1], v[1:2:2], v[2:3:3]
+}
 
 func readAll(resp *http.Response) ([]byte, error) {
 	n := resp.ContentLength

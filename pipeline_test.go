@@ -214,3 +214,32 @@ func TestRateLimitPacesPolls(t *testing.T) {
 	assert.EqualValues(t, 4, s.n.Load())
 	assert.GreaterOrEqual(t, time.Since(start), 140*time.Millisecond, "4 polls at 20/s with no burst take 3 intervals")
 }
+
+// headerVandal is a base transport that edits the header values it is
+// given in place, as a careless RoundTripper might.
+type headerVandal struct{ seen []string }
+
+func (v *headerVandal) RoundTrip(req *http.Request) (*http.Response, error) {
+	v.seen = append(v.seen, req.Header.Get("User-Agent")+"|"+req.Header.Get("Accept")+"|"+req.Header.Get("Content-Type"))
+	for _, k := range []string{"User-Agent", "Accept", "Content-Type"} {
+		if vs := req.Header[k]; len(vs) > 0 {
+			vs[0] = "vandalised"
+		}
+	}
+	return newResponse(200, []byte(`{"data":{"account":"1","balance":"1"}}`)), nil
+}
+
+// A base transport that edits header values cannot corrupt the next
+// request: no header value slice is shared between requests.
+func TestBaseTransportEditingHeadersCannotCorruptTheNextRequest(t *testing.T) {
+	t.Parallel()
+	v := &headerVandal{}
+	c, err := New(testKey, testSecret, WithBaseURL("https://api.test.invalid"), WithHTTPClient(&http.Client{Transport: v}))
+	require.NoError(t, err)
+	for range 2 {
+		_, err := c.Balance(context.Background())
+		require.NoError(t, err)
+	}
+	want := "iimmpact-go/" + Version + "|application/json|application/json"
+	assert.Equal(t, []string{want, want}, v.seen)
+}
