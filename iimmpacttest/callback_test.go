@@ -16,6 +16,8 @@ import (
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/iimmpact-go/iimmpact"
 )
 
 // receiver is a merchant's callback endpoint that records what arrives and
@@ -104,7 +106,7 @@ func TestCallbackPOSTOnEveryStatusChange(t *testing.T) {
 
 	attempts := srv.Callbacks()
 	require.Len(t, attempts, 2)
-	assert.Equal(t, []int{1, 20}, []int{attempts[0].StatusCode, attempts[1].StatusCode})
+	assert.Equal(t, []iimmpact.StatusCode{iimmpact.StatusProcessing, iimmpact.StatusSuccessful}, []iimmpact.StatusCode{attempts[0].StatusCode, attempts[1].StatusCode})
 	assert.Equal(t, recv.URL+"/iimmpact/callback", attempts[1].URL)
 	assert.Equal(t, http.StatusOK, attempts[1].HTTPStatus)
 	assert.Equal(t, seedRef, attempts[1].RefID)
@@ -229,11 +231,11 @@ func TestCallbackOrderPerRefidUnderRetries(t *testing.T) {
 	c.topup("order-1", "D", "0123456789", 10)
 	c.topup("order-1", "D", "0123456789", 10)
 	waitCallbacks(t, srv)
-	var codes []int
+	var codes []iimmpact.StatusCode
 	for _, a := range srv.Callbacks() {
 		codes = append(codes, a.StatusCode)
 	}
-	assert.Equal(t, []int{1, 1, 1, 20}, codes)
+	assert.Equal(t, []iimmpact.StatusCode{1, 1, 1, 20}, codes)
 }
 
 func TestCloseStopsRetryWaitsPromptly(t *testing.T) {

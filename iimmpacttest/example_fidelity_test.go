@@ -45,7 +45,7 @@ func ExampleWithValidationErrors() {
 	// 400 statusCode=58 remarks="The amount must be an integer." message=""
 }
 
-func ExampleWithRateLimit() {
+func ExampleWithIPBan() {
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	srv := iimmpacttest.NewServer(iimmpacttest.WithServerClock(clock), iimmpacttest.WithIPBan(2, 5*time.Minute, 240*time.Minute))
