@@ -131,12 +131,11 @@ func (c *Client) BillPresentment(ctx context.Context, q BillQuery) (*Bill, error
 	if err != nil {
 		return nil, err
 	}
-	body, err := do[billBody](ctx, c, call{method: "GET", path: "/v2/bill-presentment", query: v})
-	if err != nil {
-		return nil, err
-	}
-	bill := body.Data
-	bill.ErrorMessage = body.ErrorMessage
-	bill.LastUpdated = body.Metadata.lastUpdated()
-	return bill, nil
+	return fetch[Bill, billBody](ctx, c, getCall("/v2/bill-presentment", v))
+}
+
+func (b *billBody) result() *Bill {
+	b.Data.ErrorMessage = b.ErrorMessage
+	b.Data.LastUpdated = b.Metadata.lastUpdated()
+	return b.Data
 }

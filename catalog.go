@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -112,9 +111,9 @@ func (b *catalogBody) check() error {
 // product's options come from Options with the product code and the id of
 // one of its select fields.
 func (c *Client) Catalog(ctx context.Context, q CatalogQuery) (*Catalog, error) {
-	body, err := do[catalogBody](ctx, c, call{method: http.MethodGet, path: "/v2/catalog", query: q.values()})
-	if err != nil {
-		return nil, err
-	}
-	return &Catalog{LastUpdated: body.LastUpdated, Groups: body.Tree.Groups, Products: body.Products}, nil
+	return fetch[Catalog, catalogBody](ctx, c, getCall("/v2/catalog", q.values()))
+}
+
+func (b *catalogBody) result() *Catalog {
+	return &Catalog{LastUpdated: b.LastUpdated, Groups: b.Tree.Groups, Products: b.Products}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"net/http"
 	"net/url"
 	"strconv"
 )
@@ -119,7 +118,7 @@ func (c *Client) Options(ctx context.Context, q OptionsQuery) (*OptionsPage, err
 	if err != nil {
 		return nil, err
 	}
-	return do[OptionsPage](ctx, c, call{method: http.MethodGet, path: "/v2/options", query: v})
+	return do[OptionsPage](ctx, c, getCall("/v2/options", v))
 }
 
 // AllOptions walks every page of a select field from q.Page on, stopping

@@ -172,7 +172,7 @@ const catalogWebhookPath = "/v2/reseller/catalog/webhook"
 
 // CatalogWebhook returns the catalog webhook configuration.
 func (c *Client) CatalogWebhook(ctx context.Context) (*CatalogWebhook, error) {
-	return do[CatalogWebhook](ctx, c, call{method: http.MethodGet, path: catalogWebhookPath})
+	return do[CatalogWebhook](ctx, c, getCall(catalogWebhookPath, nil))
 }
 
 // RegisterCatalogWebhook registers an HTTPS endpoint for catalog change

@@ -45,12 +45,7 @@ func (e *envelope[T]) UnmarshalJSON(b []byte) error {
 // generic types; it is what wiregen would write for its three keys.
 func (e *envelope[T]) decodeWire(d *wire.Decoder) error {
 	*e = envelope[T]{}
-	for m := d.Object(); m.Next(); {
-		if err := e.decodeMember(d, m.Key()); err != nil {
-			return err
-		}
-	}
-	return d.Err()
+	return wire.Object(d, e, (*envelope[T]).decodeMember)
 }
 
 func (e *envelope[T]) decodeMember(d *wire.Decoder, key []byte) error {
@@ -102,17 +97,34 @@ func (m *metadata) lastUpdated() time.Time {
 // stamper is implemented by results that keep the metadata's time.
 type stamper interface{ stamp(lastUpdated time.Time) }
 
-// unwrap is do for the endpoints that answer an envelope: it returns the
-// data, stamped with metadata.last_updated when the result keeps it.
-func unwrap[T any](ctx context.Context, c *Client, cl call) (*T, error) {
-	env, err := do[envelope[T]](ctx, c, cl)
+// answer is a decoded body that knows the endpoint's result.
+type answer[R any] interface{ result() *R }
+
+// fetch is do for every endpoint whose body is not itself the result: it
+// decodes the body B and returns the result B holds. With do it is the
+// whole request family; no endpoint unwraps a body by hand.
+func fetch[R, B any, PB interface {
+	*B
+	answer[R]
+}](ctx context.Context, c *Client, cl call) (*R, error) {
+	b, err := do[B](ctx, c, cl)
 	if err != nil {
 		return nil, err
 	}
-	if s, ok := any(env.Data).(stamper); ok {
-		s.stamp(env.Metadata.lastUpdated())
+	return PB(b).result(), nil
+}
+
+// unwrap is fetch for the endpoints that answer an envelope.
+func unwrap[T any](ctx context.Context, c *Client, cl call) (*T, error) {
+	return fetch[T, envelope[T]](ctx, c, cl)
+}
+
+// result is the data, stamped with metadata.last_updated when it keeps it.
+func (e *envelope[T]) result() *T {
+	if s, ok := any(e.Data).(stamper); ok {
+		s.stamp(e.Metadata.lastUpdated())
 	}
-	return env.Data, nil
+	return e.Data
 }
 
 // getCall is a GET of path with query.

@@ -178,9 +178,9 @@ func (c *Client) Transactions(ctx context.Context, q TransactionQuery) (*Transac
 	if err != nil {
 		return nil, err
 	}
-	body, err := do[transactionsBody](ctx, c, call{method: "GET", path: "/v2/transactions", query: v})
-	if err != nil {
-		return nil, err
-	}
-	return &TransactionPage{Items: *body.Data, Summary: body.Meta}, nil
+	return fetch[TransactionPage, transactionsBody](ctx, c, getCall("/v2/transactions", v))
+}
+
+func (b *transactionsBody) result() *TransactionPage {
+	return &TransactionPage{Items: *b.Data, Summary: b.Meta}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -161,11 +160,11 @@ func (c *Client) BalanceStatement(ctx context.Context, q BalanceStatementQuery) 
 	if err != nil {
 		return nil, err
 	}
-	body, err := do[statementBody](ctx, c, call{method: http.MethodGet, path: "/v2/balance-statement", query: v})
-	if err != nil {
-		return nil, err
-	}
-	return &BalanceStatementPage{Items: *body.Data, Links: body.Links, Meta: body.Meta, Summary: body.Summary}, nil
+	return fetch[BalanceStatementPage, statementBody](ctx, c, getCall("/v2/balance-statement", v))
+}
+
+func (b *statementBody) result() *BalanceStatementPage {
+	return &BalanceStatementPage{Items: *b.Data, Links: b.Links, Meta: b.Meta, Summary: b.Summary}
 }
 
 // AllBalanceStatement walks every entry from q.Page on, stopping after

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -91,11 +90,11 @@ func (c *Client) SubproductsNext(ctx context.Context, next string) (*SubproductP
 }
 
 func (c *Client) subproducts(ctx context.Context, v url.Values) (*SubproductPage, error) {
-	body, err := do[subproductsBody](ctx, c, call{method: http.MethodGet, path: "/v2/subproducts", query: v})
-	if err != nil {
-		return nil, err
-	}
-	return &SubproductPage{Message: body.Message, Items: *body.Data, Next: body.Links.Next}, nil
+	return fetch[SubproductPage, subproductsBody](ctx, c, getCall("/v2/subproducts", v))
+}
+
+func (b *subproductsBody) result() *SubproductPage {
+	return &SubproductPage{Message: b.Message, Items: *b.Data, Next: b.Links.Next}
 }
 
 // AllSubproducts walks every page of a product's sub-products from q on,

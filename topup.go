@@ -87,12 +87,8 @@ func (c *Client) Topup(ctx context.Context, req TopupRequest) (*Transaction, err
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	env, err := do[envelope[Transaction]](ctx, c, call{method: http.MethodPost, path: "/v2/topup", body: req, refID: req.RefID,
+	return unwrap[Transaction](ctx, c, call{method: http.MethodPost, path: "/v2/topup", body: req, refID: req.RefID,
 		match: func(out any) error { return req.matches(out.(*envelope[Transaction]).Data) }})
-	if err != nil {
-		return nil, err
-	}
-	return env.Data, nil
 }
 
 // matches reports whether tx is an answer for r: an answer about another

@@ -270,19 +270,10 @@ func (m *Members) Key() []byte { return m.key }
 // Next moves to the next member, consuming its key and colon; false at the
 // end of the object or on an error.
 func (m *Members) Next() bool {
+	if !m.step('{', '}') {
+		return false
+	}
 	d := m.d
-	if m.ended || d.err != nil {
-		return false
-	}
-	d.ws()
-	if m.n == 0 {
-		if !m.open('{', '}') {
-			return false
-		}
-	} else if !m.more('}') {
-		return false
-	}
-	m.n++
 	d.ws()
 	if d.i >= len(d.b) || d.b[d.i] != '"' {
 		d.syntax("looking for an object key")
@@ -307,6 +298,24 @@ func (m *Members) Next() bool {
 		return false
 	}
 	d.i++
+	return true
+}
+
+// step moves to the next member or element: the opening bracket (or null)
+// before the first, a comma before each other; false at the end.
+func (m *Members) step(opening, closing byte) bool {
+	if m.ended || m.d.err != nil {
+		return false
+	}
+	m.d.ws()
+	if m.n == 0 {
+		if !m.open(opening, closing) {
+			return false
+		}
+	} else if !m.more(closing) {
+		return false
+	}
+	m.n++
 	return true
 }
 
@@ -369,22 +378,7 @@ type Elements struct{ m Members }
 func (d *Decoder) Array() Elements { return Elements{Members{d: d}} }
 
 // Next moves to the next element; false at the end or on an error.
-func (a *Elements) Next() bool {
-	m := &a.m
-	if m.ended || m.d.err != nil {
-		return false
-	}
-	m.d.ws()
-	if m.n == 0 {
-		if !m.open('[', ']') {
-			return false
-		}
-	} else if !m.more(']') {
-		return false
-	}
-	m.n++
-	return true
-}
+func (a *Elements) Next() bool { return a.m.step('[', ']') }
 
 // Fold returns the key of keys that equals key case-insensitively, as
 // encoding/json matches a field whose exact name is not present.

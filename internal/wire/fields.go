@@ -135,6 +135,17 @@ func Lenient[T any](d *Decoder, p *T, dec func(*T, *Decoder) error) error {
 	return nil
 }
 
+// Object reads an object into t, handing each member's key to member,
+// which reads or skips its value: the loop of every generated decoder.
+func Object[T any](d *Decoder, t *T, member func(*T, *Decoder, []byte) error) error {
+	for m := d.Object(); m.Next(); {
+		if err := member(t, d, m.Key()); err != nil {
+			return err
+		}
+	}
+	return d.Err()
+}
+
 // Decode reads all of b with dec: the body of a generated UnmarshalJSON.
 func Decode[T any](b []byte, p *T, dec func(*T, *Decoder) error) error {
 	d := NewDecoder(b)
