@@ -96,7 +96,9 @@ func AmountFromInt(n int64) Amount {
 }
 
 // parseAmount implements ParseAmount for both strings and byte slices so the
-// JSON and text decoders need not convert (and allocate).
+// JSON and text decoders need not convert (and allocate). It is one pass
+// over the bytes, kept whole (longer than most functions) so the grammar
+// reads top to bottom in one place.
 func parseAmount[T string | []byte](s T) (Amount, error) {
 	n := len(s)
 	if n == 0 {

@@ -88,11 +88,7 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 		}
 		c.retry = *s.retry
 	}
-	ua := "iimmpact-go/" + Version
-	if s.userAgent != "" {
-		ua = s.userAgent + " " + ua
-	}
-	c.userAgent = ua
+	c.userAgent = userAgent(s.userAgent)
 	hc, rt := httpClient(s.httpClient)
 	c.timeout = defaultTimeout
 	if s.httpClient != nil && s.httpClient.Timeout > 0 {
@@ -109,6 +105,14 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 		c.limit.onWait = func(ctx context.Context, d time.Duration) { c.obs.limiterWait(ctx, "", "", d) }
 	}
 	return c, nil
+}
+
+// userAgent is the caller's product (if any) before the SDK's own.
+func userAgent(caller string) string {
+	if caller == "" {
+		return "iimmpact-go/" + Version
+	}
+	return caller + " iimmpact-go/" + Version
 }
 
 // httpClient copies the caller's client (nil for none), leaving theirs as

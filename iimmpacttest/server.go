@@ -77,7 +77,8 @@ func NewServer(opts ...ServerOption) *Server {
 }
 
 // NewUnstartedServer returns a configured fake that is not yet listening;
-// call Start or StartOn, then Close.
+// call Start or StartOn, then Close. It builds the whole fake in one
+// place, a field a line, which makes it longer than most functions.
 func NewUnstartedServer(opts ...ServerOption) *Server {
 	cfg := defaultConfig()
 	for _, o := range opts {

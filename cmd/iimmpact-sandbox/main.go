@@ -38,6 +38,8 @@ func main() {
 	}
 }
 
+// run is the whole command: one flag a line, then the server they
+// configure, which is why it is longer than most functions.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("iimmpact-sandbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
