@@ -240,20 +240,38 @@ func parseGetQuery(rawQuery string) (*Callback, error) {
 // parseMessage reads the transaction object, or {"data":{...}} around it.
 // It is a wrapper only if it has "data" and no "statusCode", so an object
 // that happens to carry a "data" field is still read as the transaction.
+//
+// It reads the message once, as the transaction, keeping "data" aside;
+// only a wrapper has its inner object read.
 func parseMessage(message []byte) (*Transaction, error) {
-	var probe struct {
-		Data       json.RawMessage `json:"data"`
-		StatusCode json.RawMessage `json:"statusCode"`
-	}
-	if err := json.Unmarshal(message, &probe); err != nil {
-		return nil, jsonError("message", err)
-	}
-	inner := message
-	if probe.StatusCode == nil && probe.Data != nil && string(probe.Data) != "null" {
-		inner = probe.Data
-	}
 	tx := new(Transaction)
-	if err := json.Unmarshal(inner, tx); err != nil {
+	tx.reset()
+	var data []byte
+	sawCode := false
+	d := wire.NewDecoder(message)
+	err := wire.Object(&d, tx, func(tx *Transaction, d *wire.Decoder, key []byte) error {
+		switch k, _ := wire.Fold(key, "data", "statusCode"); k {
+		case "data":
+			var err error
+			data, err = d.Value()
+			return err
+		case "statusCode":
+			sawCode = true
+		}
+		return tx.decodeMember(d, key)
+	})
+	if err == nil {
+		err = d.End()
+	}
+	switch {
+	case err != nil:
+	case !sawCode && data != nil && string(data) != "null":
+		tx = new(Transaction)
+		err = tx.UnmarshalJSON(data)
+	default:
+		err = tx.decoded()
+	}
+	if err != nil {
 		return nil, jsonError("message", err)
 	}
 	return tx, nil
