@@ -140,6 +140,38 @@ func (t *CatalogCategory) decodeMember(d *wire.Decoder, key []byte) error {
 }
 
 // UnmarshalJSON implements json.Unmarshaler, in one pass.
+func (t *CatalogEvent) UnmarshalJSON(b []byte) error {
+	return wire.Decode(b, t, (*CatalogEvent).decodeWire)
+}
+
+func (t *CatalogEvent) decodeWire(d *wire.Decoder) error {
+	*t = CatalogEvent{}
+	if err := wire.Object(d, t, (*CatalogEvent).decodeMember); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (t *CatalogEvent) decodeMember(d *wire.Decoder, key []byte) error {
+	switch string(key) {
+	case "type":
+		return wire.Scalar(d, &t.Type, setJSONText[CatalogEventType])
+	case "resource":
+		return wire.Scalar(d, &t.Resource, setJSONText[string])
+	case "id":
+		return wire.Scalar(d, &t.ID, wire.SetString)
+	case "timestamp":
+		return wire.Scalar(d, &t.Timestamp, setEventTime)
+	case "data":
+		return wire.Scalar(d, &t.Data, setEventData)
+	}
+	if k, ok := wire.Fold(key, "type", "resource", "id", "timestamp", "data"); ok {
+		return t.decodeMember(d, []byte(k))
+	}
+	return d.Skip()
+}
+
+// UnmarshalJSON implements json.Unmarshaler, in one pass.
 func (t *CatalogEventProduct) UnmarshalJSON(b []byte) error {
 	return wire.Decode(b, t, (*CatalogEventProduct).decodeWire)
 }

@@ -75,7 +75,7 @@ func TestProductListCarriesWalkthroughDigiRecord(t *testing.T) {
 		codes = append(codes, p.ProductCode)
 	}
 	assert.Equal(t, []string{"D", "C", "M", "TNB", "GC", "DB", "JOMPAY", "PTPTN", "HI", "ESIM"}, codes)
-	assert.Equal(t, codes, srv.Products())
+	assert.Equal(t, codes, srv.ProductCodes())
 }
 
 func TestNetworkStatus(t *testing.T) {

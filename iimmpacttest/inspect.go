@@ -119,12 +119,12 @@ func (s *Server) Requests(path string) int {
 	return s.requests[path]
 }
 
-// Products lists the product codes the fake sells: D, C, M (mobile reload,
+// ProductCodes lists the product codes the fake sells: D, C, M (mobile reload,
 // fixed denominations), TNB (bill, open amount 1.00–5000.00), GC (Grab
 // gift code, returns a PIN and voucher link), DB (postpaid bill in whole
 // ringgit), JOMPAY and PTPTN (bills with mandatory extras), HI (mobile
 // data plans) and ESIM (eSIM voucher).
-func (s *Server) Products() []string {
+func (s *Server) ProductCodes() []string {
 	out := make([]string, len(s.listing))
 	for i, p := range s.listing {
 		out[i] = p.listing.ProductCode

@@ -41,7 +41,7 @@ func TestSDKWalkthrough(t *testing.T) {
 
 	products, err := client.Products(ctx)
 	require.NoError(t, err)
-	require.Len(t, products, len(srv.Products()))
+	require.Len(t, products, len(srv.ProductCodes()))
 
 	ns, err := client.NetworkStatus(ctx, "D")
 	require.NoError(t, err)
