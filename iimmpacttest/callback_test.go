@@ -85,6 +85,7 @@ func innerData(t *testing.T, body []byte) string {
 }
 
 func TestCallbackPOSTOnEveryStatusChange(t *testing.T) {
+	t.Parallel()
 	recv := newReceiver(t)
 	srv, c, _ := startFake(t, iimmpacttest.WithSettleAfter(1), iimmpacttest.WithCallback(recv.URL+"/iimmpact/callback", "POST"), fastPolicy())
 	_, created := c.do(http.MethodPost, "/v2/topup", seedTopupBody)
@@ -113,6 +114,7 @@ func TestCallbackPOSTOnEveryStatusChange(t *testing.T) {
 }
 
 func TestCallbackGETCarriesMessage(t *testing.T) {
+	t.Parallel()
 	recv := newReceiver(t)
 	srv, c, _ := startFake(t, iimmpacttest.WithCallback(recv.URL+"/cb?merchant=7", "GET"), fastPolicy())
 	_, body := c.do(http.MethodPost, "/v2/topup", []byte(`{"refid":"1234t","product":"C","account":"60123450048","amount":10}`))
@@ -136,6 +138,7 @@ func TestCallbackGETCarriesMessage(t *testing.T) {
 }
 
 func TestCallbackGETAndPOSTCarryTheSameData(t *testing.T) {
+	t.Parallel()
 	recvPost, recvGet := newReceiver(t), newReceiver(t)
 	srv, c, _ := startFake(t, iimmpacttest.WithCallback(recvPost.URL, "POST"), fastPolicy())
 	c.topup("same-1", "GC", "0123456789", 10)
@@ -166,6 +169,7 @@ func TestCallbackGETAndPOSTCarryTheSameData(t *testing.T) {
 }
 
 func TestCallbackRetryPolicy(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		answers []int
@@ -197,6 +201,7 @@ func TestCallbackRetryPolicy(t *testing.T) {
 }
 
 func TestCallbackNetworkErrorsAndTimeouts(t *testing.T) {
+	t.Parallel()
 	t.Run("connection refused", func(t *testing.T) {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		require.NoError(t, err)
@@ -225,6 +230,7 @@ func TestCallbackNetworkErrorsAndTimeouts(t *testing.T) {
 }
 
 func TestCallbackOrderPerRefidUnderRetries(t *testing.T) {
+	t.Parallel()
 	// The Processing callback fails twice; the final one must still come after it.
 	recv := newReceiver(t, 500, 500)
 	srv, c, _ := startFake(t, iimmpacttest.WithSettleAfter(1), iimmpacttest.WithCallback(recv.URL, "POST"), fastPolicy())
@@ -239,6 +245,7 @@ func TestCallbackOrderPerRefidUnderRetries(t *testing.T) {
 }
 
 func TestCloseStopsRetryWaitsPromptly(t *testing.T) {
+	t.Parallel()
 	recv := newReceiver(t, 500, 500, 500, 500)
 	clk := newTestClock()
 	srv := iimmpacttest.NewServer(iimmpacttest.WithServerClock(clk.Now), iimmpacttest.WithCallback(recv.URL, "POST"),

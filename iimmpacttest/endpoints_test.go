@@ -22,6 +22,7 @@ func compact(t *testing.T, s string) string {
 }
 
 func TestBalanceMatchesWalkthrough(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	status, body := c.do(http.MethodGet, "/v2/balance", nil)
 	require.Equal(t, http.StatusOK, status)
@@ -29,6 +30,7 @@ func TestBalanceMatchesWalkthrough(t *testing.T) {
 }
 
 func TestBalanceOption(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t, iimmpacttest.WithBalance(iimmpact.MustParseAmount("48.6333")))
 	_, body := c.do(http.MethodGet, "/v2/balance", nil)
 	assert.Contains(t, string(body), `"balance":48.6333,`)
@@ -58,6 +60,7 @@ const seedDigi = `{
     }`
 
 func TestProductListCarriesWalkthroughDigiRecord(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	status, body := c.do(http.MethodGet, "/v2/product-list", nil)
 	require.Equal(t, http.StatusOK, status)
@@ -79,6 +82,7 @@ func TestProductListCarriesWalkthroughDigiRecord(t *testing.T) {
 }
 
 func TestNetworkStatus(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t, iimmpacttest.WithNetworkStatus("C", "Interruption"))
 	status, body := c.do(http.MethodGet, "/v2/networkstatus?product=D", nil)
 	require.Equal(t, http.StatusOK, status)
@@ -106,6 +110,7 @@ func TestNetworkStatus(t *testing.T) {
 }
 
 func TestUnknownPathAndWrongMethod(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	status, body := c.do(http.MethodGet, "/v2/nope", nil)
 	assert.Equal(t, http.StatusNotFound, status)
@@ -120,6 +125,7 @@ func TestUnknownPathAndWrongMethod(t *testing.T) {
 }
 
 func TestRequestsCountsEverything(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	c.do(http.MethodGet, "/v2/balance", nil)
 	c.do(http.MethodGet, "/v2/balance", nil, func(r *http.Request) { r.Header.Del("X-Signature") })
@@ -131,6 +137,7 @@ func TestRequestsCountsEverything(t *testing.T) {
 }
 
 func TestDateHeaderFollowsTheFakeClock(t *testing.T) {
+	t.Parallel()
 	_, c, clk := startFake(t)
 	resp, _, err := c.send(http.MethodGet, "/v2/balance", nil)
 	require.NoError(t, err)

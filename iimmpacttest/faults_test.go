@@ -18,6 +18,7 @@ import (
 var digi10 = []byte(`{"refid":"f-1","product":"D","account":"0123456789","amount":10}`)
 
 func TestStatusFaultBeforeAndAfterProcessing(t *testing.T) {
+	t.Parallel()
 	for _, after := range []bool{false, true} {
 		t.Run(fmt.Sprint("after=", after), func(t *testing.T) {
 			srv, c, _ := startFake(t)
@@ -49,6 +50,7 @@ func TestStatusFaultBeforeAndAfterProcessing(t *testing.T) {
 }
 
 func TestRateLimitFaultSendsRetryAfter(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	srv.ScriptFaults("/v2/balance", iimmpacttest.RateLimitFault(1500*time.Millisecond), iimmpacttest.StatusFault(http.StatusRequestTimeout))
 	resp, _, err := c.send(http.MethodGet, "/v2/balance", nil)
@@ -64,6 +66,7 @@ func TestRateLimitFaultSendsRetryAfter(t *testing.T) {
 }
 
 func TestResetFault(t *testing.T) {
+	t.Parallel()
 	for _, after := range []bool{false, true} {
 		t.Run(fmt.Sprint("after=", after), func(t *testing.T) {
 			srv, c, _ := startFake(t)
@@ -82,6 +85,7 @@ func TestResetFault(t *testing.T) {
 }
 
 func TestTruncateFault(t *testing.T) {
+	t.Parallel()
 	for _, after := range []bool{false, true} {
 		t.Run(fmt.Sprint("after=", after), func(t *testing.T) {
 			srv, c, _ := startFake(t)
@@ -103,6 +107,7 @@ func TestTruncateFault(t *testing.T) {
 }
 
 func TestDelayFault(t *testing.T) {
+	t.Parallel()
 	t.Run("slow but whole", func(t *testing.T) {
 		srv, c, _ := startFake(t)
 		srv.ScriptFaults("/v2/balance", iimmpacttest.DelayFault(50*time.Millisecond))
@@ -134,6 +139,7 @@ func TestDelayFault(t *testing.T) {
 }
 
 func TestScriptGapsWildcardAndClear(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	srv.ScriptFaults(iimmpacttest.AnyPath, iimmpacttest.Fault{}, iimmpacttest.StatusFault(http.StatusBadGateway))
 	srv.ScriptFaults("/v2/topup", iimmpacttest.StatusFault(http.StatusServiceUnavailable))
@@ -164,6 +170,7 @@ func faultSequence(t *testing.T, seed uint64) []int {
 }
 
 func TestProbabilisticFaultsAreSeeded(t *testing.T) {
+	t.Parallel()
 	a, b, other := faultSequence(t, 42), faultSequence(t, 42), faultSequence(t, 43)
 	assert.Equal(t, a, b, "same seed, same faults")
 	assert.NotEqual(t, a, other)
@@ -177,6 +184,7 @@ func TestProbabilisticFaultsAreSeeded(t *testing.T) {
 }
 
 func TestFaultValidation(t *testing.T) {
+	t.Parallel()
 	srv, _, _ := startFake(t)
 	assert.Panics(t, func() { srv.ScriptFaults("/v2/topup", iimmpacttest.StatusFault(42)) })
 	assert.Panics(t, func() { srv.ScriptFaults("/v2/topup", iimmpacttest.DelayFault(0)) })
@@ -187,6 +195,7 @@ func TestFaultValidation(t *testing.T) {
 // Hundreds of clients pay and retry through random faults that strike
 // after the payment was applied; every refid is still charged once.
 func TestConcurrentRetriesThroughFaultsChargeOnce(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t, iimmpacttest.WithBalance(iimmpact.MustParseAmount("100000")), iimmpacttest.WithSeed(7))
 	srv.InjectFaults("/v2/topup", 0.4,
 		iimmpacttest.StatusFault(http.StatusBadGateway).AfterProcessing(),
@@ -224,6 +233,7 @@ func TestConcurrentRetriesThroughFaultsChargeOnce(t *testing.T) {
 // processing the resend succeeds (the nonce was never recorded); after
 // processing it is a replay and IIMMPACT's rules refuse it.
 func TestResetOnReusedConnectionAndGoTransportResend(t *testing.T) {
+	t.Parallel()
 	for _, after := range []bool{false, true} {
 		t.Run(fmt.Sprint("after=", after), func(t *testing.T) {
 			srv, c, _ := startFake(t)

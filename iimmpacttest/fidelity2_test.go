@@ -19,6 +19,7 @@ import (
 )
 
 func TestRateLimitBansTheSourceFor240Minutes(t *testing.T) {
+	t.Parallel()
 	_, c, clk := startFake(t, iimmpacttest.WithIPBan(3, 5*time.Minute, 240*time.Minute))
 	for i := range 3 {
 		status, _ := c.do(http.MethodGet, "/v2/balance", nil)
@@ -38,6 +39,7 @@ func TestRateLimitBansTheSourceFor240Minutes(t *testing.T) {
 }
 
 func TestRateLimitWindowResets(t *testing.T) {
+	t.Parallel()
 	_, c, clk := startFake(t, iimmpacttest.WithIPBan(2, 5*time.Minute, time.Hour))
 	for range 2 {
 		status, _ := c.do(http.MethodGet, "/v2/balance", nil)
@@ -53,6 +55,7 @@ func TestRateLimitWindowResets(t *testing.T) {
 }
 
 func TestCatalogRateLimitAnswers429WithRetryAfter(t *testing.T) {
+	t.Parallel()
 	_, c, clk := startFake(t, iimmpacttest.WithCatalogRateLimit("/v2/catalog", 60, 2))
 	for range 2 {
 		status, _ := c.do(http.MethodGet, "/v2/catalog", nil)
@@ -68,6 +71,7 @@ func TestCatalogRateLimitAnswers429WithRetryAfter(t *testing.T) {
 }
 
 func TestCatalogRateLimitDefaultBurst(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	for i := range 20 {
 		status, _ := c.do(http.MethodGet, "/v2/options?product_code=D&field_id=amount", nil)
@@ -80,6 +84,7 @@ func TestCatalogRateLimitDefaultBurst(t *testing.T) {
 }
 
 func TestJomPAYNeedsAKnownBiller(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	ic := map[string]string{"biller_code": "9999", "ic_number": "900101015555"}
 	status, body := c.topupWith("jp-1", "JOMPAY", "12345678", 50, ic)
@@ -95,6 +100,7 @@ func TestJomPAYNeedsAKnownBiller(t *testing.T) {
 }
 
 func TestJomPAYBillPresentment(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	for _, tc := range []struct{ query, message string }{
 		{"account=12345678&product=JOMPAY", "The provided biller code is invalid"},
@@ -131,6 +137,7 @@ func optionCode(t *testing.T, c *caller, query string) (code, price string) {
 }
 
 func TestPTPTNNeedsItsLoanAccount(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	status, _ := c.do(http.MethodGet, "/v2/options?product_code=PTPTN&field_id=loan_account", nil)
 	assert.Equal(t, http.StatusBadRequest, status, "account_number is required")
@@ -145,6 +152,7 @@ func TestPTPTNNeedsItsLoanAccount(t *testing.T) {
 }
 
 func TestMobileDataPlanSetsTheAmount(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	plan, price := optionCode(t, c, "product_code=HI&field_id=plan&account_number=0123456789")
 	require.Equal(t, "5.00", price)
@@ -158,6 +166,7 @@ func TestMobileDataPlanSetsTheAmount(t *testing.T) {
 }
 
 func TestESIMReturnsAVoucher(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	status, data := c.topup("es-1", "ESIM", "0123456789", 25)
 	require.Equal(t, http.StatusOK, status)
@@ -167,6 +176,7 @@ func TestESIMReturnsAVoucher(t *testing.T) {
 }
 
 func TestCallbackSourceDefaultAndLoopbackAlias(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ source, wantRemote string }{
 		{"", iimmpacttest.DefaultCallbackSource}, {"127.0.0.2", "127.0.0.2"},
 	} {
@@ -189,6 +199,7 @@ func TestCallbackSourceDefaultAndLoopbackAlias(t *testing.T) {
 }
 
 func TestCallbackSourcePublishedAddressViaForwardedFor(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{}
 	hook := httptest.NewServer(rec)
 	defer hook.Close()
@@ -228,6 +239,7 @@ func webhookFake(t *testing.T, failures int32, opts ...iimmpacttest.ServerOption
 }
 
 func TestCatalogEventOnDeactivationWithRetries(t *testing.T) {
+	t.Parallel()
 	srv, c, clk, calls, _ := webhookFake(t, 2)
 	clk.Advance(time.Hour)
 	srv.SetProductActive("C", false)
@@ -250,6 +262,7 @@ func TestCatalogEventOnDeactivationWithRetries(t *testing.T) {
 }
 
 func TestCatalogEventGivesUpAfterFiveRetries(t *testing.T) {
+	t.Parallel()
 	srv, _, _, calls, _ := webhookFake(t, 100)
 	srv.SetProductDisplayName("D", "Digi Prepaid Reload")
 	require.NoError(t, srv.WaitCatalogEvents(t.Context()))
@@ -267,6 +280,7 @@ func TestCatalogEventGivesUpAfterFiveRetries(t *testing.T) {
 }
 
 func TestCatalogEventsAreNotQueuedWhileDisabled(t *testing.T) {
+	t.Parallel()
 	srv, c, _, calls, _ := webhookFake(t, 0)
 	status, _ := c.do(http.MethodPut, "/v2/reseller/catalog/webhook", []byte(`{"enabled":false}`))
 	require.Equal(t, http.StatusOK, status)

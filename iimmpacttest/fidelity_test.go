@@ -51,6 +51,7 @@ func (r *recorder) seen() ([]string, []string, []string) {
 }
 
 func TestAcceptedThenProcessingThenFinal(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{}
 	hook := httptest.NewServer(rec)
 	defer hook.Close()
@@ -70,6 +71,7 @@ func TestAcceptedThenProcessingThenFinal(t *testing.T) {
 }
 
 func TestAcceptedSettlesByHand(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t, iimmpacttest.WithAccepted(5))
 	_, data := c.topup("acc-2", "D", "0123456789", 10)
 	assert.Equal(t, "0", num(data["statusCode"]))
@@ -96,6 +98,7 @@ var validationCases = []struct {
 }
 
 func TestValidationErrorsLaravelBeforeTheChange(t *testing.T) {
+	t.Parallel()
 	for _, tc := range validationCases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, c, _ := startFake(t) // the test clock reads January 2025
@@ -110,6 +113,7 @@ func TestValidationErrorsLaravelBeforeTheChange(t *testing.T) {
 }
 
 func TestValidationErrorsStandardFromTheChange(t *testing.T) {
+	t.Parallel()
 	for _, tc := range validationCases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, c, clk := startFake(t)
@@ -130,6 +134,7 @@ func TestValidationErrorsStandardFromTheChange(t *testing.T) {
 }
 
 func TestValidationFormBoundaryAndOverride(t *testing.T) {
+	t.Parallel()
 	_, c, clk := startFake(t)
 	clk.Set(time.Date(2026, 3, 22, 23, 59, 59, 0, time.FixedZone("MYT", 8*3600)))
 	_, body := c.topupWith("b-1", "D", "", 10, nil)
@@ -150,6 +155,7 @@ func TestValidationFormBoundaryAndOverride(t *testing.T) {
 }
 
 func TestValidationErrorLeavesRefIDFree(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	status, _ := c.topupWith("free-1", "DB", "0123456789", 22.23, nil)
 	require.Equal(t, http.StatusBadRequest, status)

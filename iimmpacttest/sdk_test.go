@@ -30,6 +30,7 @@ func mustAmount(t *testing.T, s string) iimmpact.Amount {
 }
 
 func TestSDKWalkthrough(t *testing.T) {
+	t.Parallel()
 	srv := iimmpacttest.NewServer()
 	defer srv.Close()
 	client := srv.Client()
@@ -73,6 +74,7 @@ func TestSDKWalkthrough(t *testing.T) {
 }
 
 func TestSDKValidationErrorIsAPIError(t *testing.T) {
+	t.Parallel()
 	srv := iimmpacttest.NewServer()
 	defer srv.Close()
 	_, err := srv.Client().Topup(context.Background(), iimmpact.TopupRequest{
@@ -89,6 +91,7 @@ func TestSDKValidationErrorIsAPIError(t *testing.T) {
 // lost. The SDK must retry with the same refid and the wallet must be
 // charged once.
 func TestSDKNeverPaysTwiceWhenAnswersAreLost(t *testing.T) {
+	t.Parallel()
 	for _, f := range []iimmpacttest.Fault{
 		iimmpacttest.ResetFault().AfterProcessing(),
 		iimmpacttest.StatusFault(http.StatusBadGateway).AfterProcessing(),
@@ -112,6 +115,7 @@ func TestSDKNeverPaysTwiceWhenAnswersAreLost(t *testing.T) {
 }
 
 func TestSDKOutcomeUnknownWhenEveryAnswerIsLost(t *testing.T) {
+	t.Parallel()
 	srv := iimmpacttest.NewServer()
 	defer srv.Close()
 	srv.InjectFaults("/v2/topup", 1, iimmpacttest.StatusFault(http.StatusServiceUnavailable).AfterProcessing())
@@ -123,6 +127,7 @@ func TestSDKOutcomeUnknownWhenEveryAnswerIsLost(t *testing.T) {
 }
 
 func TestSDKWaitTopupPollsUntilFinal(t *testing.T) {
+	t.Parallel()
 	srv := iimmpacttest.NewServer(iimmpacttest.WithSettleAfter(3))
 	defer srv.Close()
 	ref := iimmpact.NewRefID()
@@ -140,6 +145,7 @@ func TestSDKWaitTopupPollsUntilFinal(t *testing.T) {
 }
 
 func TestSDKWaitTopupStagingFailure(t *testing.T) {
+	t.Parallel()
 	srv := iimmpacttest.NewServer(iimmpacttest.WithSettleAfter(1))
 	defer srv.Close()
 	tx, err := srv.Client().WaitTopup(context.Background(),

@@ -43,6 +43,7 @@ func (c *caller) statement(t *testing.T, query string) statementPage {
 // REFUND credit, SetBalance books a DEPOSIT, each entry's balance follows
 // from the one before, and the summary totals the filtered set.
 func TestStatementIsATrueLedger(t *testing.T) {
+	t.Parallel()
 	srv, c, clk := startFake(t)
 	c.topup("s-1", "D", "0123456789", 30) // 29.4
 	clk.Advance(time.Minute)
@@ -98,6 +99,7 @@ func TestStatementIsATrueLedger(t *testing.T) {
 }
 
 func TestStatementDepositFromWithBalance(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t, iimmpacttest.WithBalance(iimmpact.MustParseAmount("10")))
 	p := c.statement(t, "date=2025-01-15")
 	assert.Empty(t, p.Data, "the opening balance is not a movement")

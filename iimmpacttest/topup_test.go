@@ -19,6 +19,7 @@ const seedRef = "digi-reload-20250115-001"
 var seedTopupBody = []byte(`{"refid":"digi-reload-20250115-001","product":"D","account":"0123456789","amount":30,"remarks":"Digi Prepaid RM30"}`)
 
 func TestTopupSuccessMatchesWalkthrough(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	status, body := c.do(http.MethodPost, "/v2/topup", seedTopupBody)
 	require.Equal(t, http.StatusOK, status, string(body))
@@ -45,6 +46,7 @@ func TestTopupSuccessMatchesWalkthrough(t *testing.T) {
 }
 
 func TestTopupSettlesAfterPolls(t *testing.T) {
+	t.Parallel()
 	srv, c, clk := startFake(t, iimmpacttest.WithSettleAfter(2))
 	status, body := c.do(http.MethodPost, "/v2/topup", seedTopupBody)
 	require.Equal(t, http.StatusOK, status)
@@ -79,6 +81,7 @@ func TestTopupSettlesAfterPolls(t *testing.T) {
 }
 
 func TestTopupSettleDelay(t *testing.T) {
+	t.Parallel()
 	t.Run("timer", func(t *testing.T) {
 		srv, c, _ := startFake(t, iimmpacttest.WithSettleDelay(30*time.Millisecond))
 		_, data := c.topup("delay-1", "C", "0191234567", 10)
@@ -118,6 +121,7 @@ func TestTopupSettleDelay(t *testing.T) {
 }
 
 func TestTopupValidationDoesNotConsumeRefid(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	status, body := c.do(http.MethodPost, "/v2/topup",
 		[]byte(`{"refid":"digi-reload-20250115-001","product":"D","account":"0123456789","amount":22.23}`))
@@ -133,6 +137,7 @@ func TestTopupValidationDoesNotConsumeRefid(t *testing.T) {
 }
 
 func TestTopupRejections(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		body    string
@@ -171,6 +176,7 @@ func TestTopupRejections(t *testing.T) {
 }
 
 func TestTopupOpenAmountBill(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	status, data := c.topup("tnb-1", "TNB", "220012345678", "123.45")
 	require.Equal(t, http.StatusOK, status)
@@ -180,6 +186,7 @@ func TestTopupOpenAmountBill(t *testing.T) {
 }
 
 func TestTopupDuplicateRefidWithDifferentParameters(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t, iimmpacttest.WithSettleAfter(1))
 	c.topup("dup-1", "D", "0123456789", 10)
 	for _, tc := range []struct {
@@ -206,6 +213,7 @@ func TestTopupDuplicateRefidWithDifferentParameters(t *testing.T) {
 }
 
 func TestTopupInsufficientBalance(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t, iimmpacttest.WithBalance(iimmpact.MustParseAmount("29.39")))
 	status, data := c.topup("poor-1", "D", "0123456789", 30)
 	require.Equal(t, http.StatusBadRequest, status)
@@ -221,6 +229,7 @@ func TestTopupInsufficientBalance(t *testing.T) {
 }
 
 func TestTopupPendingCostsAreHeld(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t, iimmpacttest.WithBalance(iimmpact.MustParseAmount("50")), iimmpacttest.WithSettleAfter(1))
 	_, data := c.topup("hold-1", "D", "0123456789", 30)
 	assert.Equal(t, "1", num(data["statusCode"]))
@@ -233,6 +242,7 @@ func TestTopupPendingCostsAreHeld(t *testing.T) {
 }
 
 func TestTopupStagingTestAccounts(t *testing.T) {
+	t.Parallel()
 	accounts := map[string]int{
 		"60123450052": 52, "60123450041": 41, "60123450043": 43, "60123450044": 44,
 		"60123450045": 45, "60123450047": 47, "60123450048": 48, "60123450464": 54,
@@ -262,6 +272,7 @@ func TestTopupStagingTestAccounts(t *testing.T) {
 }
 
 func TestTopupGiftCodeCarriesVoucher(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	_, data := c.topup("gc-1", "GC", "0123456789", 5)
 	assert.Equal(t, "20", num(data["statusCode"]))
@@ -275,6 +286,7 @@ func TestTopupGiftCodeCarriesVoucher(t *testing.T) {
 }
 
 func TestTopupConcurrentPayAndPoll(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t, iimmpacttest.WithBalance(iimmpact.MustParseAmount("100000")), iimmpacttest.WithSettleAfter(3))
 	const orders, pollers = 60, 5
 	var wg sync.WaitGroup
@@ -301,6 +313,7 @@ func TestTopupConcurrentPayAndPoll(t *testing.T) {
 }
 
 func TestRefund(t *testing.T) {
+	t.Parallel()
 	recv := newReceiver(t)
 	srv, c, _ := startFake(t, iimmpacttest.WithCallback(recv.URL, "POST"), fastPolicy())
 	c.topup("refund-1", "TNB", "220012345678", 100)
