@@ -237,10 +237,10 @@ func checkInvariants(t *testing.T, pool *pgxpool.Pool, table, ledger string, srv
 		tx, sent := fake[id]
 		switch p.State {
 		case payments.StateSucceeded:
-			assert.Equal(t, 20, tx.StatusCode, "%s", id)
+			assert.Equal(t, iimmpact.StatusSuccessful, tx.StatusCode, "%s", id)
 			spent = spent.Add(p.Tx.Cost)
 		case payments.StateFailed:
-			assert.Equal(t, int(p.Status), tx.StatusCode, "%s", id)
+			assert.Equal(t, p.Status, tx.StatusCode, "%s", id)
 		case payments.StateRejected:
 			assert.False(t, sent, "%s rejected but IIMMPACT created it", id)
 		default:
