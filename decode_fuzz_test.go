@@ -22,6 +22,9 @@ func decoders() map[string]func([]byte) error {
 		"Envelope":        func(b []byte) error { return new(envelope[[]Product]).UnmarshalJSON(b) },
 		"Fulfillment":     func(b []byte) error { return new(Fulfillment).UnmarshalJSON(b) },
 		"Summary":         func(b []byte) error { return new(StatementSummary).UnmarshalJSON(b) },
+		"CatalogWebhook":  func(b []byte) error { return new(CatalogWebhook).UnmarshalJSON(b) },
+		"WebhookSecret":   func(b []byte) error { return new(CatalogWebhookSecret).UnmarshalJSON(b) },
+		"WebhookDeleted":  func(b []byte) error { return new(webhookDeleted).UnmarshalJSON(b) },
 	}
 }
 
