@@ -41,14 +41,15 @@ type Client struct {
 	http      *http.Client
 	logger    *slog.Logger // nil: no logging
 	now       func() time.Time
-	userAgent []string // the User-Agent header value, shared by every request
+	userAgent string
 	retry     RetryPolicy
 	budget    *tokenBucket
 	limit     *limiter      // client-wide pace of every attempt and poll
 	pollFloor time.Duration // the least WithPollInterval accepts (MinPollInterval)
 	skew      atomic.Int64  // learnt clock offset in ns, added to X-Timestamp
 	timeout   time.Duration // per attempt; 0 for none
-	obs       observe       // observe: WithObserver; zero observes nothing
+	maxPages  int           // the most pages one All* iterator fetches
+	obs       observe       // from WithObserver; the zero value observes nothing
 }
 
 // offset is the correction added to the local clock when signing.
@@ -73,7 +74,8 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{base: base, logger: s.logger, now: s.clock, retry: DefaultRetryPolicy(), pollFloor: MinPollInterval}
+	c := &Client{base: base, logger: s.logger, now: s.clock, retry: DefaultRetryPolicy(), pollFloor: MinPollInterval,
+		maxPages: defaultMaxPages}
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -86,11 +88,7 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 		}
 		c.retry = *s.retry
 	}
-	ua := "iimmpact-go/" + Version
-	if s.userAgent != "" {
-		ua = s.userAgent + " " + ua
-	}
-	c.userAgent = []string{ua}
+	c.userAgent = userAgent(s.userAgent)
 	hc, rt := httpClient(s.httpClient)
 	c.timeout = defaultTimeout
 	if s.httpClient != nil && s.httpClient.Timeout > 0 {
@@ -102,11 +100,19 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 	c.budget = newTokenBucket(c.retry.Budget, c.retry.BudgetRefill)
 	hc.Transport = &Transport{Signer: signer, Base: rt, Clock: c.now, Logger: s.logger, offset: c.offset}
 	c.http = hc
-	c.obs = newObserve(s.observer, base) // observe
+	c.obs = newObserve(s.observer, base)
 	if c.limit != nil && c.obs.o != nil {
-		c.limit.onWait = func(ctx context.Context, d time.Duration) { c.obs.limiterWait(ctx, "", "", d) } // observe: limiter wait
+		c.limit.onWait = func(ctx context.Context, d time.Duration) { c.obs.limiterWait(ctx, "", "", d) }
 	}
 	return c, nil
+}
+
+// userAgent is the caller's product (if any) before the SDK's own.
+func userAgent(caller string) string {
+	if caller == "" {
+		return "iimmpact-go/" + Version
+	}
+	return caller + " iimmpact-go/" + Version
 }
 
 // httpClient copies the caller's client (nil for none), leaving theirs as
@@ -192,7 +198,7 @@ type call struct {
 
 	retrySafe bool // a non-GET that may be sent twice (it sets a value)
 
-	obs *observedCall // observe: nil when nothing observes
+	obs *observedCall // nil when nothing observes
 }
 
 // checker is implemented by response envelopes that can tell a complete
@@ -205,9 +211,9 @@ type checker interface{ check() error }
 // through it. For payments (cl.refID set) the verdict is about the refid
 // across all attempts: see verdict.
 func do[T any](ctx context.Context, c *Client, cl call) (*T, error) {
-	ctx, cl.obs = c.obs.startCall(ctx, &cl) // observe: call start
+	ctx, cl.obs = c.obs.startCall(ctx, &cl)
 	out, err := run[T](ctx, c, cl)
-	cl.obs.end(err) // observe: call end
+	cl.obs.end(err)
 	return out, err
 }
 
@@ -231,13 +237,13 @@ func run[T any](ctx context.Context, c *Client, cl call) (*T, error) {
 		if err == nil {
 			var out *T
 			if out, err = decodeFor[T](c, cl, resp, body); err == nil {
-				cl.obs.endAttempt(resp, nil, false, 0) // observe: attempt end (success)
+				cl.obs.endAttempt(resp, nil, false, 0)
 				return out, nil
 			}
 		}
 		r.saw(err)
 		again, err := r.again(ctx, resp, err)
-		cl.obs.endAttempt(resp, err, again, 0) // observe: attempt end, unless again() reported it
+		cl.obs.endAttempt(resp, err, again, 0)
 		if !again {
 			return nil, r.verdict(err)
 		}
@@ -275,7 +281,7 @@ func decode[T any](status int, body []byte) (*T, error) {
 	if _, ok := any(out).(emptyOK); ok && len(bytes.TrimSpace(body)) == 0 {
 		return out, nil
 	}
-	if err := json.Unmarshal(body, out); err != nil {
+	if err := unmarshal(body, out); err != nil {
 		return nil, &MalformedResponseError{HTTPStatus: status, Body: capBody(body), Err: err}
 	}
 	if ch, ok := any(out).(checker); ok {
@@ -284,6 +290,15 @@ func decode[T any](status int, body []byte) (*T, error) {
 		}
 	}
 	return out, nil
+}
+
+// unmarshal reads body into out in one pass when out has a generated
+// decoder (json.Unmarshal would check the whole body once more first).
+func unmarshal(body []byte, out any) error {
+	if u, ok := out.(json.Unmarshaler); ok {
+		return u.UnmarshalJSON(body)
+	}
+	return json.Unmarshal(body, out)
 }
 
 // attempt sends one signed request and reads the whole (bounded) body.
@@ -304,10 +319,8 @@ func (c *Client) attempt(ctx context.Context, cl call, target string, payload []
 	if err != nil {
 		return nil, nil, fmt.Errorf("iimmpact: %w", err)
 	}
-	req.Header["Accept"] = jsonHeader
-	req.Header["Content-Type"] = jsonHeader // IIMMPACT's Quickstart sends it on GET too
-	req.Header["User-Agent"] = c.userAgent
-	req = cl.obs.startAttempt(req) // observe: attempt start, trace headers
+	setHeaders(req.Header, c.userAgent)
+	req = cl.obs.startAttempt(req)
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -332,7 +345,14 @@ func (c *Client) attempt(ctx context.Context, cl call, target string, payload []
 	return resp, body, nil
 }
 
-var jsonHeader = []string{"application/json"}
+// setHeaders sets Accept, Content-Type (IIMMPACT's Quickstart sends it on
+// GET too) and User-Agent. The values are this request's own, in one
+// allocation: a transport below that edits a header value in place must
+// not change the next request's.
+func setHeaders(h http.Header, userAgent string) {
+	v := &[3]string{"application/json", "application/json", userAgent}
+	h["Accept"], h["Content-Type"], h["User-Agent"] = v[0:1:1], v[1:2:2], v[2:3:3]
+}
 
 func readAll(resp *http.Response) ([]byte, error) {
 	n := resp.ContentLength
@@ -360,3 +380,6 @@ func outcomeUnknown(err error) bool {
 	}
 	return !errors.Is(err, ErrInvalidRequest)
 }
+
+// CloseIdleConnections closes idle keep-alive connections, e.g. at shutdown.
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }

@@ -97,11 +97,11 @@ func WithClock(now func() time.Time) Option { return func(s *settings) { s.now =
 func WithSendGrace(d time.Duration) Option { return func(s *settings) { s.sendGrace = d } }
 
 // WithPollSchedule sets how the resolver re-asks an open payment: the
-// first fast times after a wait drawn from [min, max] (default 6 times, 5
-// to 10 s, IIMMPACT's guidance), then doubling from min up to ceiling
+// first fast times after a wait drawn from [shortest, longest] (default 6 times, 5
+// to 10 s, IIMMPACT's guidance), then doubling from shortest up to ceiling
 // (default 10 minutes).
-func WithPollSchedule(min, max time.Duration, fast int, ceiling time.Duration) Option {
-	return func(s *settings) { s.pollMin, s.pollMax, s.fastPolls, s.backoffMax = min, max, fast, ceiling }
+func WithPollSchedule(shortest, longest time.Duration, fast int, ceiling time.Duration) Option {
+	return func(s *settings) { s.pollMin, s.pollMax, s.fastPolls, s.backoffMax = shortest, longest, fast, ceiling }
 }
 
 // WithHorizon is how long a payment may stay unresolved before it is

@@ -20,7 +20,7 @@ func ExampleNewPaymentsLedger() {
 	var n atomic.Int64
 	noon := time.Date(2025, 5, 15, 12, 0, 0, 0, myt)
 	clock := func() time.Time { return noon.Add(time.Duration(n.Add(1)) * time.Millisecond) }
-	srv := iimmpacttest.NewServer(iimmpacttest.WithClock(clock))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithServerClock(clock))
 	defer srv.Close()
 	client := srv.Client(iimmpact.WithClock(clock), iimmpact.WithRetryPolicy(iimmpact.RetryPolicy{MaxAttempts: 1}))
 	m, _ := payments.New(client, payments.NewMemoryStore(), payments.WithClock(clock))

@@ -39,7 +39,7 @@ const (
 func randomPayDay(t *testing.T, seed uint64) *payDay {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(seed, seed*13+5))
-	d := &payDay{m: newMerchant(t, iimmpacttest.WithBalance("100000")), store: payments.NewMemoryStore(),
+	d := &payDay{m: newMerchant(t, iimmpacttest.WithBalance(iimmpact.MustParseAmount("100000"))), store: payments.NewMemoryStore(),
 		resolved: map[string]reconcile.Kind{}, tampered: map[string]reconcile.Kind{}}
 	pm, err := payments.New(d.m.c, d.store, payments.WithClock(d.m.clock))
 	require.NoError(t, err)
@@ -53,7 +53,7 @@ func randomPayDay(t *testing.T, seed uint64) *payDay {
 			f = pfNone // they need a success
 		}
 		if rng.IntN(5) == 0 {
-			d.m.srv.SetBalance(fmt.Sprint(100000 + rng.IntN(1000))) // a deposit mid-day
+			d.m.srv.SetBalance(iimmpact.AmountFromInt(int64(100000 + rng.IntN(1000)))) // a deposit mid-day
 		}
 		d.pay(t, ctx, req, f)
 	}

@@ -12,7 +12,7 @@ import (
 // span for the call, with its HTTP attributes, and the metrics at exit;
 // neither carries the API key or the account number.
 func TestOtelExportsTelemetry(t *testing.T) {
-	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance("48.6333"))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance(iimmpact.MustParseAmount("48.6333")))
 	defer srv.Close()
 
 	r := cli(t, fakeEnv(srv), "balance", "--json", "--otel", "stderr")
