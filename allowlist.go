@@ -96,13 +96,6 @@ func (l *IPAllowlist) Contains(a netip.Addr) bool {
 	return false
 }
 
-// Allows reports whether the address written in s is in the list; text
-// that is not an IP address is never allowed.
-func (l *IPAllowlist) Allows(s string) bool {
-	a, err := netip.ParseAddr(s)
-	return err == nil && l.Contains(a)
-}
-
 // Len returns the number of entries.
 func (l *IPAllowlist) Len() int {
 	if l == nil {

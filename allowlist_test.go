@@ -10,6 +10,7 @@ import (
 )
 
 func TestNewIPAllowlistRefusesTypos(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{
 		"", "   ", "18.140.170.988", "18.140.170", "18,140.170.98", "10.0.0.0/33", "10.0.0.1/8",
 		"2001:db8::/129", "fe80::1%eth0", "example.com", "18.140.170.98:443", "::ffff:1.2.3.4/64",
@@ -22,6 +23,7 @@ func TestNewIPAllowlistRefusesTypos(t *testing.T) {
 }
 
 func TestIPAllowlistContains(t *testing.T) {
+	t.Parallel()
 	l, err := NewIPAllowlist(append(ProductionCallbackIPs(), " 10.1.0.0/16 ", "2001:db8::/32", "::ffff:192.0.2.0/120")...)
 	require.NoError(t, err)
 	assert.Equal(t, 7, l.Len())
@@ -41,13 +43,12 @@ func TestIPAllowlistContains(t *testing.T) {
 		"::":                   false,
 	} {
 		assert.Equal(t, want, l.Contains(netip.MustParseAddr(addr)), addr)
-		assert.Equal(t, want, l.Allows(addr), addr)
 	}
-	assert.False(t, l.Allows("not an ip"))
 	assert.False(t, l.Contains(netip.Addr{}))
 }
 
 func TestEmptyAllowlistsContainNothing(t *testing.T) {
+	t.Parallel()
 	var nilList *IPAllowlist
 	empty, err := NewIPAllowlist()
 	require.NoError(t, err)
@@ -58,6 +59,7 @@ func TestEmptyAllowlistsContainNothing(t *testing.T) {
 }
 
 func TestPublishedCallbackIPs(t *testing.T) {
+	t.Parallel()
 	assert.Equal(t, []string{"18.140.170.98", "13.215.6.214", "43.217.31.158", "43.216.193.68"}, ProductionCallbackIPs())
 	assert.Equal(t, []string{"3.1.120.89", "43.217.127.11"}, StagingCallbackIPs())
 	// A caller changing its copy does not change anyone else's.
@@ -67,6 +69,7 @@ func TestPublishedCallbackIPs(t *testing.T) {
 }
 
 func TestPeerAddr(t *testing.T) {
+	t.Parallel()
 	proxies, err := NewIPAllowlist("10.0.0.0/8", "fd00::/8")
 	require.NoError(t, err)
 	for _, tt := range []struct {

@@ -96,7 +96,9 @@ func AmountFromInt(n int64) Amount {
 }
 
 // parseAmount implements ParseAmount for both strings and byte slices so the
-// JSON and text decoders need not convert (and allocate).
+// JSON and text decoders need not convert (and allocate). It is one pass
+// over the bytes, kept whole (longer than most functions) so the grammar
+// reads top to bottom in one place.
 func parseAmount[T string | []byte](s T) (Amount, error) {
 	n := len(s)
 	if n == 0 {
@@ -342,4 +344,36 @@ func trimJSONSpace(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
+}
+
+// setOptAmount reads an amount that IIMMPACT may leave out: a missing key,
+// null and "" all leave it nil. Fields documented as "string|null" (the
+// sub-products' min and max, bill presentment's Balance) arrive as "" in
+// practice often enough that treating "" as malformed would fail whole
+// lists; any other non-amount is still an error.
+func setOptAmount(p **Amount, b []byte) error {
+	switch string(trimJSONSpace(b)) {
+	case "null", `""`:
+		*p = nil
+		return nil
+	}
+	a := new(Amount)
+	if err := a.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	*p = a
+	return nil
+}
+
+// setOptAmountValue is setOptAmount for a field whose absence is zero.
+func setOptAmountValue(p *Amount, b []byte) error {
+	var a *Amount
+	if err := setOptAmount(&a, b); err != nil {
+		return err
+	}
+	*p = Amount{}
+	if a != nil {
+		*p = *a
+	}
+	return nil
 }

@@ -23,6 +23,9 @@ const maxServerExponent = 1 << 20
 // significant digit, so for any amount under 10,000,000 the noise sits
 // past the 8th decimal and rounds away: the result is the amount the
 // server meant.
+//
+// Like parseAmount it is one pass kept whole, so that the grammar, the
+// exponent and the rounding read in order in one place.
 func parseServerAmount[T string | []byte](s T) (Amount, error) {
 	n := len(s)
 	i := 0

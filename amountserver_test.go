@@ -18,6 +18,7 @@ import (
 // Numbers as a float-computing server writes them (PHP, JavaScript, Java),
 // read as the amounts it meant; ties at the 9th decimal go to even.
 func TestServerAmountRounding(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		`50.540000000000006`:          "50.54",
 		`"50.540000000000006"`:        "50.54",
@@ -58,6 +59,7 @@ func TestServerAmountRounding(t *testing.T) {
 // ParseAmount, for a merchant's own input, stays strict: the same texts
 // the server may send are refused there.
 func TestParseAmountStaysStrict(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{"50.540000000000006", "1.0E-5", "1e2", "0.000000015"} {
 		_, err := ParseAmount(in)
 		assert.ErrorIs(t, err, ErrInvalidAmount, in)
@@ -69,6 +71,7 @@ func TestParseAmountStaysStrict(t *testing.T) {
 // Every money field of every answer goes through Amount's JSON decoding,
 // so float noise anywhere reads as the amount meant.
 func TestServerNumbersInResponses(t *testing.T) {
+	t.Parallel()
 	var tx Transaction
 	require.NoError(t, json.Unmarshal([]byte(`{"statusCode":20,"refid":"r","amount":5.000000000000001,
 		"cost":1.0E-5,"balance":50.540000000000006}`), &tx))
@@ -162,6 +165,7 @@ func FuzzServerAmount(f *testing.F) {
 // The same numbers in a /v2/topup answer are the payment's result, not an
 // unreadable answer (which would make the outcome unknown for no reason).
 func TestTopupAnswerWithFloatNoise(t *testing.T) {
+	t.Parallel()
 	client, mock := mockClient(t)
 	body := strings.NewReplacer(`"balance": 920.6`, `"balance": 920.6000000000001`,
 		`"cost": 29.4`, `"cost": 2.94E1`).Replace(string(fixture(t, "topup_success.json")))

@@ -7,8 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/iimmpact-go/iimmpact/internal/wire"
 )
 
 // BillQuery asks GET /v2/bill-presentment (beta) for an account's bill.
@@ -88,19 +86,19 @@ func (s BillStatus) String() string {
 // are empty or nil: show only what is there, and only when ShowDetails.
 type Bill struct {
 	Status       BillStatus
-	Message      string // data.message as sent
+	Message      string `wire:"message"` // data.message as sent
 	ErrorMessage string // top-level error_message: the reason to show when !CanPay()
 
-	BillerName   string
-	CustomerName string
-	Outstanding  *Amount // sent as a number; nil when absent
-	Balance      *Amount // sent as a string; nil when absent or ""
-	DataBalance  string  // "Data": a data plan's remaining balance, as text
-	Address      string
-	EBill        string // "E-Bill": link to the bill's PDF
+	BillerName   string  `wire:"BillerName"`
+	CustomerName string  `wire:"CustomerName"`
+	Outstanding  *Amount `wire:"Outstanding,with=setOptAmount"` // sent as a number; nil when absent
+	Balance      *Amount `wire:"Balance,with=setOptAmount"`     // sent as a string; nil when absent or ""
+	DataBalance  string  `wire:"Data"`                          // a data plan's remaining balance, as text
+	Address      string  `wire:"Address"`
+	EBill        string  `wire:"E-Bill"` // link to the bill's PDF
 
 	LastUpdated time.Time       // metadata.last_updated, GMT+8
-	Raw         json.RawMessage // the data object, for fields beyond these
+	Raw         json.RawMessage `wire:",raw"` // the data object, for fields beyond these
 }
 
 // CanPay reports whether the customer may go on to pay. Only an invalid
@@ -110,32 +108,19 @@ func (b *Bill) CanPay() bool { return b.Status != BillInvalidAccount }
 // ShowDetails reports whether the returned fields are worth showing.
 func (b *Bill) ShowDetails() bool { return b.Status == BillAccountValid }
 
-// UnmarshalJSON reads data's PascalCase fields (E-Bill with its hyphen).
-func (b *Bill) UnmarshalJSON(data []byte) error {
-	var w struct {
-		Message      wire.String `json:"message"`
-		BillerName   wire.String `json:"BillerName"`
-		CustomerName wire.String `json:"CustomerName"`
-		Outstanding  optAmount   `json:"Outstanding"`
-		Balance      optAmount   `json:"Balance"`
-		Data         wire.String `json:"Data"`
-		Address      wire.String `json:"Address"`
-		EBill        wire.String `json:"E-Bill"`
-	}
-	if err := json.Unmarshal(data, &w); err != nil {
-		return err
-	}
-	*b = Bill{Status: parseBillStatus(string(w.Message)), Message: string(w.Message),
-		BillerName: string(w.BillerName), CustomerName: string(w.CustomerName),
-		Outstanding: w.Outstanding.p, Balance: w.Balance.p, DataBalance: string(w.Data),
-		Address: string(w.Address), EBill: string(w.EBill), Raw: append(json.RawMessage(nil), data...)}
+// decoded sorts the message.
+func (b *Bill) decoded() error {
+	b.Status = parseBillStatus(b.Message)
 	return nil
 }
 
 type billBody struct {
-	envelope[Bill]
-	ErrorMessage wire.String `json:"error_message"`
+	Data         *Bill     `wire:"data"`
+	Metadata     *metadata `wire:"metadata"`
+	ErrorMessage string    `wire:"error_message"`
 }
+
+func (b *billBody) check() error { return checkData(b.Data) }
 
 // BillPresentment looks up an account's bill before payment, to show the
 // customer what they owe and to catch a mistyped account. A 200 with
@@ -146,12 +131,11 @@ func (c *Client) BillPresentment(ctx context.Context, q BillQuery) (*Bill, error
 	if err != nil {
 		return nil, err
 	}
-	body, err := do[billBody](ctx, c, call{method: "GET", path: "/v2/bill-presentment", query: v})
-	if err != nil {
-		return nil, err
-	}
-	bill := body.Data
-	bill.ErrorMessage = string(body.ErrorMessage)
-	bill.LastUpdated = body.meta().LastUpdated
-	return bill, nil
+	return fetch[Bill, billBody](ctx, c, getCall("/v2/bill-presentment", v))
+}
+
+func (b *billBody) result() *Bill {
+	b.Data.ErrorMessage = b.ErrorMessage
+	b.Data.LastUpdated = b.Metadata.lastUpdated()
+	return b.Data
 }

@@ -11,6 +11,7 @@ import (
 )
 
 func TestBillPresentmentFixture(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	mock.RegisterResponder("GET", "https://api.test.invalid/v2/bill-presentment", func(req *http.Request) (*http.Response, error) {
 		checkSigned(t, req)
@@ -32,6 +33,7 @@ func TestBillPresentmentFixture(t *testing.T) {
 }
 
 func TestBillPresentmentInvalidAccount200(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	respond(t, mock, "GET", "/v2/bill-presentment", 200, fixture(t, "bill_presentment_invalid_spec.json"))
 	b, err := c.BillPresentment(context.Background(), BillQuery{Account: "999", Product: "TNB"})
@@ -46,6 +48,7 @@ func TestBillPresentmentInvalidAccount200(t *testing.T) {
 }
 
 func TestBillPresentmentInvalidAccount400(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	respond(t, mock, "GET", "/v2/bill-presentment", 400,
 		[]byte(`{"data":{"message":"Invalid account no"},"error_message":"Ref-2 is required"}`))
@@ -58,6 +61,7 @@ func TestBillPresentmentInvalidAccount400(t *testing.T) {
 }
 
 func TestBillStatusMessages(t *testing.T) {
+	t.Parallel()
 	for msg, want := range map[string]BillStatus{
 		"Account no is valid":                              BillAccountValid,
 		"Bill presentment is unavailable for this product": BillPresentmentUnavailable,
@@ -76,6 +80,7 @@ func TestBillStatusMessages(t *testing.T) {
 }
 
 func TestBillPresentmentOptionalFields(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	body := `{"data":{"message":"Bill presentment is unavailable for this product","Balance":"","Outstanding":null},"metadata":{"status_code":200,"last_updated":"19-05-2025 14:49:03"}}`
 	respond(t, mock, "GET", "/v2/bill-presentment", 200, []byte(body))
@@ -92,6 +97,7 @@ func TestBillPresentmentOptionalFields(t *testing.T) {
 }
 
 func TestBillQueryValues(t *testing.T) {
+	t.Parallel()
 	q := BillQuery{Account: "1234567890", Product: "JOMPAY", BillerCode: "5454", Ref2: "INV 7", Amount: MustParseAmount("12.30")}
 	v, err := q.values()
 	require.NoError(t, err)
@@ -106,6 +112,7 @@ func TestBillQueryValues(t *testing.T) {
 }
 
 func TestBillPresentmentNegativePaths(t *testing.T) {
+	t.Parallel()
 	testNegativePaths(t, "GET", "/v2/bill-presentment", func(c *Client) error {
 		_, err := c.BillPresentment(context.Background(), BillQuery{Account: "1", Product: "TNB"})
 		return err

@@ -147,7 +147,7 @@ func TestCallbacksEndToEnd(t *testing.T) {
 			// Each status: attempt 1 lost (502), attempt 2 acknowledged as a duplicate.
 			var got [][3]int
 			for _, a := range srv.Callbacks() {
-				got = append(got, [3]int{a.StatusCode, a.Attempt, a.HTTPStatus})
+				got = append(got, [3]int{int(a.StatusCode), a.Attempt, a.HTTPStatus})
 			}
 			assert.Equal(t, [][3]int{{1, 1, 502}, {1, 2, 200}, {20, 1, 502}, {20, 2, 200}}, got)
 			assert.Equal(t, 1, srv.Debits(req.RefID), "re-queries never pay twice")

@@ -33,6 +33,7 @@ func seedGetQuery(t testing.TB) string {
 }
 
 func TestParseCallbackPostSeeds(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		file string
 		want Transaction
@@ -68,6 +69,7 @@ func TestParseCallbackPostSeeds(t *testing.T) {
 }
 
 func TestParseCallbackGetSeed(t *testing.T) {
+	t.Parallel()
 	raw := seedGetQuery(t)
 	q, err := url.ParseQuery(raw)
 	require.NoError(t, err)
@@ -98,6 +100,7 @@ func TestParseCallbackGetSeed(t *testing.T) {
 }
 
 func TestParseCallbackGetAcceptsDataWrapper(t *testing.T) {
+	t.Parallel()
 	msg := string(fixture(t, "callback_get_message_decoded.json"))
 	plain, err := ParseCallback(getCallback(seedGetQuery(t)))
 	require.NoError(t, err)
@@ -113,6 +116,7 @@ func TestParseCallbackGetAcceptsDataWrapper(t *testing.T) {
 }
 
 func TestParseCallbackRefuses(t *testing.T) {
+	t.Parallel()
 	digi := string(fixture(t, "callback_post_digi.json"))
 	msg := string(fixture(t, "callback_get_message_decoded.json"))
 	getWith := func(mutate func(url.Values)) *http.Request {
@@ -178,6 +182,7 @@ func TestParseCallbackRefuses(t *testing.T) {
 }
 
 func TestParseCallbackPriceIsExact(t *testing.T) {
+	t.Parallel()
 	// "9.7300" and 9.73 are the same Amount: equal, not a mismatch.
 	q := url.Values{"refid": {"1234t"}, "status": {"48"}, "price": {"9.7300"},
 		"message": {string(fixture(t, "callback_get_message_decoded.json"))}}
@@ -186,6 +191,7 @@ func TestParseCallbackPriceIsExact(t *testing.T) {
 }
 
 func TestParseCallbackErrorsNeverQuoteThePIN(t *testing.T) {
+	t.Parallel()
 	const pin = "PIN5ECRET9"
 	bodies := []string{
 		`{"data":{"statusCode":20,"refid":"a","pin":{"x":"` + pin + `"}}}`,
@@ -213,6 +219,7 @@ func TestParseCallbackErrorsNeverQuoteThePIN(t *testing.T) {
 }
 
 func TestCallbackHidesPIN(t *testing.T) {
+	t.Parallel()
 	cb, err := ParseCallback(postCallback(fixture(t, "callback_post_grab_gift.json")))
 	require.NoError(t, err)
 	for _, s := range []string{cb.String(), cb.GoString(), fmt.Sprintf("%v", cb), fmt.Sprintf("%+v", cb), fmt.Sprintf("%#v", cb), fmt.Sprintf("%v", *cb)} {
@@ -222,6 +229,7 @@ func TestCallbackHidesPIN(t *testing.T) {
 }
 
 func TestParseCallbackGetWithoutURL(t *testing.T) {
+	t.Parallel()
 	_, err := ParseCallback(&http.Request{Method: http.MethodGet})
 	assert.ErrorIs(t, err, ErrMalformedCallback)
 }

@@ -171,7 +171,7 @@ type verdict struct {
 
 // ServeHTTP implements http.Handler.
 func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	r, oc := h.observe(r) // observe: callback start
+	r, oc := h.observe(r)
 	v := h.serve(w, r)
 	switch v.code {
 	case http.StatusOK:
@@ -188,7 +188,7 @@ func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(v.code), v.code)
 	}
 	h.log(r, v)
-	oc.answered(r, v) // observe: callback answered
+	oc.answered(r, v)
 }
 
 // ackBody is IIMMPACT's documented acknowledgement.

@@ -130,6 +130,7 @@ func digiWithStatus(t testing.TB, code StatusCode, word string) *http.Request {
 func (c StatusCode) numeric() string { return strings.Fields(c.String())[0] }
 
 func TestCallbackHandlerAcceptsSeeds(t *testing.T) {
+	t.Parallel()
 	hs := newHarness(t, nil)
 	for _, r := range []*http.Request{
 		seedPost(t, "callback_post_digi.json"),
@@ -150,6 +151,7 @@ func TestCallbackHandlerAcceptsSeeds(t *testing.T) {
 }
 
 func TestCallbackHandlerRefusals(t *testing.T) {
+	t.Parallel()
 	proxies, err := NewIPAllowlist("10.0.0.0/8")
 	require.NoError(t, err)
 	digi := func() *http.Request { return seedPost(t, "callback_post_digi.json") }
@@ -256,6 +258,7 @@ func TestCallbackHandlerRefusals(t *testing.T) {
 }
 
 func TestCallbackHandlerConcurrentDuplicatesHandleOnce(t *testing.T) {
+	t.Parallel()
 	const n = 50
 	release := make(chan struct{})
 	hs := newHarness(t, nil)
@@ -289,6 +292,7 @@ func TestCallbackHandlerConcurrentDuplicatesHandleOnce(t *testing.T) {
 }
 
 func TestCallbackHandlerConcurrentDeliveriesRace(t *testing.T) {
+	t.Parallel()
 	// Without holding Handle: 50 racing deliveries still act once.
 	hs := newHarness(t, nil)
 	body := fixture(t, "callback_post_digi.json")
@@ -304,6 +308,7 @@ func TestCallbackHandlerConcurrentDeliveriesRace(t *testing.T) {
 }
 
 func TestCallbackHandlerNeverRegresses(t *testing.T) {
+	t.Parallel()
 	hs := newHarness(t, nil)
 	steps := []struct {
 		req    *http.Request
@@ -333,6 +338,7 @@ func TestCallbackHandlerNeverRegresses(t *testing.T) {
 }
 
 func TestCallbackHandlerHandleFailureIsRetried(t *testing.T) {
+	t.Parallel()
 	hs := newHarness(t, nil)
 	fail := true
 	hs.failOn = func(*Callback) error {
@@ -359,6 +365,7 @@ func TestCallbackHandlerHandleFailureIsRetried(t *testing.T) {
 }
 
 func TestCallbackHandlerPanicReleasesTheClaim(t *testing.T) {
+	t.Parallel()
 	hs := newHarness(t, nil)
 	hs.failOn = func(*Callback) error { panic("boom") }
 	assert.Panics(t, func() { hs.serve(seedPost(t, "callback_post_digi.json")) })
@@ -388,6 +395,7 @@ func (s *failingStore) Complete(ctx context.Context, l Lease) error {
 }
 
 func TestCallbackHandlerStoreFailures(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name    string
 		store   *failingStore
@@ -409,6 +417,7 @@ func TestCallbackHandlerStoreFailures(t *testing.T) {
 }
 
 func TestCallbackHandlerLogsNoSecrets(t *testing.T) {
+	t.Parallel()
 	hs := newHarness(t, nil)
 	grab := string(fixture(t, "callback_post_grab_gift.json"))
 	hs.failOn = func(cb *Callback) error { return errors.New("could not store voucher " + cb.PIN) }
@@ -444,6 +453,7 @@ func TestCallbackHandlerLogsNoSecrets(t *testing.T) {
 }
 
 func TestNewCallbackHandlerValidates(t *testing.T) {
+	t.Parallel()
 	allow, err := NewIPAllowlist(ProductionCallbackIPs()...)
 	require.NoError(t, err)
 	empty, err := NewIPAllowlist()
@@ -471,6 +481,7 @@ func TestNewCallbackHandlerValidates(t *testing.T) {
 }
 
 func TestZeroCallbackHandlerRefusesEverything(t *testing.T) {
+	t.Parallel()
 	var zero CallbackHandler
 	var nilHandler *CallbackHandler
 	for _, h := range []http.Handler{&zero, nilHandler} {
@@ -481,6 +492,7 @@ func TestZeroCallbackHandlerRefusesEverything(t *testing.T) {
 }
 
 func TestCallbackHandlerBusyIsNotAnError(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	hs := newHarness(t, nil)
 	inner := hs.h.cfg.Handle

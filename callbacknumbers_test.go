@@ -16,6 +16,7 @@ import (
 // included) and act once; their retries are duplicates. They used to be
 // answered 400, which IIMMPACT never retries.
 func TestCallbackFloatNoiseIsActedOnOnce(t *testing.T) {
+	t.Parallel()
 	grab := string(fixture(t, "callback_post_grab_gift.json"))
 	noisy := strings.NewReplacer(`"balance": 50.54`, `"balance": 50.540000000000006`,
 		`"amount": 5,`, `"amount": 5.000000000000001,`, `"cost": 5,`, `"cost": 4.99999999999999999,`).Replace(grab)

@@ -11,6 +11,7 @@ import (
 // Issue 11, defect 3: a trusted proxy that writes the client's port
 // (Azure Application Gateway: "18.140.170.98:4711") got a permanent 403.
 func TestCallbackHandlerReadsForwardedPorts(t *testing.T) {
+	t.Parallel()
 	proxies, err := NewIPAllowlist("10.0.0.0/8")
 	require.NoError(t, err)
 	for _, tt := range []struct {
@@ -44,6 +45,7 @@ func TestCallbackHandlerReadsForwardedPorts(t *testing.T) {
 // CallbackParser applies the allowlist and the trusted-proxy rule to GET
 // and POST alike, without a CallbackHandler.
 func TestCallbackParserChecksTheSource(t *testing.T) {
+	t.Parallel()
 	allow, err := NewIPAllowlist(ProductionCallbackIPs()...)
 	require.NoError(t, err)
 	proxies, err := NewIPAllowlist("10.0.0.0/8")

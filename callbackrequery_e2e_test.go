@@ -46,7 +46,7 @@ func TestCallbackRequeryNeverCreatesAPayment(t *testing.T) {
 		assert.Equal(t, http.StatusServiceUnavailable, deliver(method), "not in IIMMPACT's history: retry later")
 	}
 	assert.Zero(t, srv.Debits(req.RefID), "the wallet was debited: a callback created a payment")
-	_, created := srv.Transaction(req.RefID)
+	_, created := srv.TopupRecord(req.RefID)
 	assert.False(t, created, "a callback created a transaction")
 	assert.Zero(t, srv.Requests("/v2/topup"), "a re-query sent /v2/topup")
 	assert.Positive(t, srv.Requests("/v2/transactions"))

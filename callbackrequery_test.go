@@ -34,6 +34,7 @@ func history(t *testing.T, mock *httpmock.MockTransport, code, name string) {
 }
 
 func TestCallbackRequeryConfirmsAndWins(t *testing.T) {
+	t.Parallel()
 	hs, mock := requeryHarness(t)
 	mock.RegisterResponder("GET", "https://api.test.invalid/v2/transactions", func(req *http.Request) (*http.Response, error) {
 		checkSigned(t, req)
@@ -61,6 +62,7 @@ func TestCallbackRequeryConfirmsAndWins(t *testing.T) {
 }
 
 func TestCallbackRequeryPendingCallbacksAreNotRequeried(t *testing.T) {
+	t.Parallel()
 	hs, mock := requeryHarness(t)
 	assert.Equal(t, http.StatusOK, hs.serve(digiWithStatus(t, StatusProcessing, "Processing")).Code)
 	assert.Equal(t, 0, mock.GetTotalCallCount())
@@ -68,6 +70,7 @@ func TestCallbackRequeryPendingCallbacksAreNotRequeried(t *testing.T) {
 }
 
 func TestCallbackRequeryUnconfirmedIsRetried(t *testing.T) {
+	t.Parallel()
 	hs, mock := requeryHarness(t)
 	respond(t, mock, "GET", "/v2/transactions", 502, []byte(`<html>bad gateway</html>`))
 	w := hs.serve(seedPost(t, "callback_post_digi.json"))
@@ -92,6 +95,7 @@ func TestCallbackRequeryUnconfirmedIsRetried(t *testing.T) {
 }
 
 func TestCallbackRequeryDisagreesOnTheFinalStatus(t *testing.T) {
+	t.Parallel()
 	hs, mock := requeryHarness(t)
 	history(t, mock, "48", "Failed")
 	// The callback says Succesful; IIMMPACT says Failed (48): Failed is
@@ -115,6 +119,7 @@ func TestCallbackRequeryDisagreesOnTheFinalStatus(t *testing.T) {
 // Succesful acts on the success (if it was not handled yet) but is not
 // acknowledged until the history shows the refund, which then acts.
 func TestCallbackRequeryWaitsForALaggingHistory(t *testing.T) {
+	t.Parallel()
 	hs, mock := requeryHarness(t)
 	history(t, mock, "", "") // still Successful
 	refund := func() *http.Request { return digiWithStatus(t, StatusRefund, "Refund") }
@@ -137,6 +142,7 @@ func TestCallbackRequeryWaitsForALaggingHistory(t *testing.T) {
 // A history record without a status code is trusted only if its word
 // agrees with the callback.
 func TestCallbackRequeryRecordWithoutCode(t *testing.T) {
+	t.Parallel()
 	hs, mock := requeryHarness(t)
 	body := strings.Replace(string(fixture(t, "transactions.json")), `"status_code": "20",`, ``, 1)
 	respond(t, mock, "GET", "/v2/transactions", 200, []byte(body))

@@ -122,7 +122,7 @@ const DefaultCallbackRetention = 24 * time.Hour
 // Memory grows by one small entry (about 150 bytes plus the refid) per
 // refid that reached Handle; only callbacks that passed the allowlist and
 // matched a known refid get that far. Entries idle for the retention
-// period (DefaultCallbackRetention unless SetRetention) are swept during
+// period (DefaultCallbackRetention unless WithCallbackRetention) are swept during
 // later claims, so memory is bounded by the callback rate times the
 // retention. A duplicate arriving after its entry was swept acts again.
 type MemoryCallbackStore struct {
@@ -144,19 +144,28 @@ type memEntry struct {
 	touched    time.Time
 }
 
-// NewMemoryCallbackStore returns an empty in-memory store.
-func NewMemoryCallbackStore() *MemoryCallbackStore {
-	return &MemoryCallbackStore{m: map[string]*memEntry{}, retention: DefaultCallbackRetention, now: time.Now}
+// MemoryCallbackStoreOption configures NewMemoryCallbackStore.
+type MemoryCallbackStoreOption func(*MemoryCallbackStore)
+
+// WithCallbackRetention sets how long an idle refid is remembered; d <= 0
+// keeps DefaultCallbackRetention.
+func WithCallbackRetention(d time.Duration) MemoryCallbackStoreOption {
+	return func(s *MemoryCallbackStore) {
+		if d > 0 {
+			s.retention = d
+		}
+	}
 }
 
-// SetRetention changes how long an idle refid is remembered (d > 0).
-func (s *MemoryCallbackStore) SetRetention(d time.Duration) {
-	if d <= 0 {
-		panic("iimmpact: MemoryCallbackStore retention must be positive")
+// NewMemoryCallbackStore returns an empty in-memory store.
+func NewMemoryCallbackStore(opts ...MemoryCallbackStoreOption) *MemoryCallbackStore {
+	s := &MemoryCallbackStore{m: map[string]*memEntry{}, retention: DefaultCallbackRetention, now: time.Now}
+	for _, o := range opts {
+		if o != nil {
+			o(s)
+		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.retention = d
+	return s
 }
 
 // Len returns the number of refids remembered.

@@ -24,9 +24,9 @@ func (c *fakeClock) add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func newTestStore() (*MemoryCallbackStore, *fakeClock) {
+func newTestStore(opts ...MemoryCallbackStoreOption) (*MemoryCallbackStore, *fakeClock) {
 	clk := &fakeClock{t: testNow}
-	s := NewMemoryCallbackStore()
+	s := NewMemoryCallbackStore(opts...)
 	s.now = clk.now
 	return s, clk
 }
@@ -75,6 +75,7 @@ func (d *driver) act(id string, status StatusCode) {
 }
 
 func TestMemoryStoreProtocol(t *testing.T) {
+	t.Parallel()
 	s, _ := newTestStore()
 	d := newDriver(t, s)
 	claim := func(status StatusCode) ClaimResult { t.Helper(); return d.claim("r1", status) }
@@ -114,6 +115,7 @@ func TestMemoryStoreProtocol(t *testing.T) {
 }
 
 func TestMemoryStoreNeverMovesBack(t *testing.T) {
+	t.Parallel()
 	s, _ := newTestStore()
 	d := newDriver(t, s)
 	d.act("final-first", StatusSuccessful)
@@ -131,6 +133,7 @@ func TestMemoryStoreNeverMovesBack(t *testing.T) {
 }
 
 func TestMemoryStoreReleaseOnlyFreesItsOwnLease(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := newTestStore()
 	d := newDriver(t, s)
@@ -157,6 +160,7 @@ func TestMemoryStoreReleaseOnlyFreesItsOwnLease(t *testing.T) {
 // (refid, status), then A's late Release and Complete must change nothing,
 // so C cannot be granted the refid while B still holds it.
 func TestMemoryStoreLapsedLeaseCannotFreeItsSuccessor(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, clk := newTestStore()
 	a, res, err := s.Claim(ctx, "r", StatusSuccessful, 30*time.Second)
@@ -189,6 +193,7 @@ func TestMemoryStoreLapsedLeaseCannotFreeItsSuccessor(t *testing.T) {
 // A Complete from a lapsed lease nobody superseded records the status:
 // Handle did run, and nobody else can have acted in between.
 func TestMemoryStoreLapsedCompleteRecordsIfNotSuperseded(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, clk := newTestStore()
 	a, _, err := s.Claim(ctx, "r", StatusSuccessful, 30*time.Second)
@@ -204,6 +209,7 @@ func TestMemoryStoreLapsedCompleteRecordsIfNotSuperseded(t *testing.T) {
 }
 
 func TestMemoryStoreRenew(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, clk := newTestStore()
 	l, _, err := s.Claim(ctx, "r", StatusSuccessful, 30*time.Second)
@@ -225,6 +231,7 @@ func TestMemoryStoreRenew(t *testing.T) {
 }
 
 func TestMemoryStoreLeaseExpires(t *testing.T) {
+	t.Parallel()
 	s, clk := newTestStore()
 	l, res, _ := s.Claim(context.Background(), "r", StatusSuccessful, 30*time.Second)
 	require.Equal(t, ClaimAct, res)
@@ -238,9 +245,9 @@ func TestMemoryStoreLeaseExpires(t *testing.T) {
 }
 
 func TestMemoryStoreSweepsIdleRefIDs(t *testing.T) {
-	s, clk := newTestStore()
+	t.Parallel()
+	s, clk := newTestStore(WithCallbackRetention(time.Hour))
 	d := newDriver(t, s)
-	s.SetRetention(time.Hour)
 	for _, id := range []string{"a", "b", "c"} {
 		d.act(id, StatusSuccessful)
 	}
@@ -250,11 +257,17 @@ func TestMemoryStoreSweepsIdleRefIDs(t *testing.T) {
 	require.Equal(t, ClaimAct, d.claim("d", StatusProcessing))
 	assert.Equal(t, 2, s.Len(), "a and b swept; c and d kept")
 	assert.Equal(t, ClaimDuplicate, d.claim("c", StatusSuccessful))
+}
 
-	assert.Panics(t, func() { s.SetRetention(0) })
+func TestMemoryStoreRetentionOptionKeepsTheDefaultForNonPositive(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, DefaultCallbackRetention, NewMemoryCallbackStore(WithCallbackRetention(0)).retention)
+	assert.Equal(t, DefaultCallbackRetention, NewMemoryCallbackStore(WithCallbackRetention(-time.Second), nil).retention)
+	assert.Equal(t, time.Minute, NewMemoryCallbackStore(WithCallbackRetention(time.Minute)).retention)
 }
 
 func TestMemoryStoreConcurrentClaims(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := NewMemoryCallbackStore()
 	var acted atomic.Int32
@@ -272,6 +285,7 @@ func TestMemoryStoreConcurrentClaims(t *testing.T) {
 }
 
 func TestClaimResultString(t *testing.T) {
+	t.Parallel()
 	for c, want := range map[ClaimResult]string{ClaimAct: "act", ClaimDuplicate: "duplicate", ClaimStale: "stale", ClaimBusy: "busy", 0: "invalid"} {
 		assert.Equal(t, want, c.String())
 	}

@@ -4,12 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"net/url"
 	"strconv"
 	"time"
-
-	"github.com/iimmpact-go/iimmpact/internal/wire"
 )
 
 // CatalogQuery narrows GET /v2/catalog. The zero value asks for the whole
@@ -47,53 +44,20 @@ type Catalog struct {
 
 // CatalogGroup is a top-level group of the catalog tree, e.g. "Mobile".
 type CatalogGroup struct {
-	ID         string
-	Name       string
-	IconURL    string
-	Categories []CatalogCategory
-	Raw        json.RawMessage
-}
-
-// UnmarshalJSON reads the documented fields and keeps the group in Raw.
-func (g *CatalogGroup) UnmarshalJSON(b []byte) error {
-	var w struct {
-		ID         wire.String       `json:"id"`
-		Name       wire.String       `json:"name"`
-		IconURL    wire.String       `json:"icon_url"`
-		Categories []CatalogCategory `json:"categories"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*g = CatalogGroup{ID: string(w.ID), Name: string(w.Name), IconURL: string(w.IconURL), Categories: w.Categories,
-		Raw: append(json.RawMessage(nil), b...)}
-	return nil
+	ID         string            `wire:"id"`
+	Name       string            `wire:"name"`
+	IconURL    string            `wire:"icon_url"`
+	Categories []CatalogCategory `wire:"categories"`
+	Raw        json.RawMessage   `wire:",raw"`
 }
 
 // CatalogCategory is a category within a group; its products are looked
 // up in Catalog.Products by code, in this order.
 type CatalogCategory struct {
-	ID           string
-	Name         string
-	ProductCodes []string
-	Raw          json.RawMessage
-}
-
-// UnmarshalJSON reads the documented fields and keeps the category in Raw.
-func (c *CatalogCategory) UnmarshalJSON(b []byte) error {
-	var w struct {
-		ID           wire.String   `json:"id"`
-		Name         wire.String   `json:"name"`
-		ProductCodes []wire.String `json:"product_codes"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*c = CatalogCategory{ID: string(w.ID), Name: string(w.Name), Raw: append(json.RawMessage(nil), b...)}
-	for _, code := range w.ProductCodes {
-		c.ProductCodes = append(c.ProductCodes, string(code))
-	}
-	return nil
+	ID           string          `wire:"id"`
+	Name         string          `wire:"name"`
+	ProductCodes []string        `wire:"product_codes"`
+	Raw          json.RawMessage `wire:",raw"`
 }
 
 // CatalogProduct is one product of the catalog. Fields (the form to show),
@@ -103,45 +67,16 @@ func (c *CatalogCategory) UnmarshalJSON(b []byte) error {
 // product stays in Raw. BuildTopup turns a customer's answers into a
 // TopupRequest.
 type CatalogProduct struct {
-	Code           string
-	Name           string
-	ProductType    string // e.g. "standard"
-	ImageURL       string
-	ProcessingTime string // e.g. "instant"
-	Fields         []CatalogField
-	Fulfillment    *Fulfillment    // nil when absent
-	Pricing        *Pricing        // nil when absent, e.g. {"model":"percentage_discount","discount_rate":1.5}
-	Raw            json.RawMessage // the whole product, unknown fields included
-}
-
-// UnmarshalJSON reads the documented fields and keeps the product in Raw.
-func (p *CatalogProduct) UnmarshalJSON(b []byte) error {
-	var w struct {
-		Code           wire.String     `json:"code"`
-		Name           wire.String     `json:"name"`
-		ProductType    wire.String     `json:"product_type"`
-		ImageURL       wire.String     `json:"image_url"`
-		ProcessingTime wire.String     `json:"processing_time"`
-		Fields         json.RawMessage `json:"fields"`
-		Fulfillment    json.RawMessage `json:"fulfillment"`
-		Pricing        json.RawMessage `json:"pricing"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*p = CatalogProduct{Code: string(w.Code), Name: string(w.Name), ProductType: string(w.ProductType),
-		ImageURL: string(w.ImageURL), ProcessingTime: string(w.ProcessingTime), Raw: append(json.RawMessage(nil), b...)}
-	// The sub-schemas are inferred: a shape that does not fit is skipped.
-	if json.Unmarshal(w.Fields, &p.Fields) != nil {
-		p.Fields = nil
-	}
-	if json.Unmarshal(w.Fulfillment, &p.Fulfillment) != nil {
-		p.Fulfillment = nil
-	}
-	if json.Unmarshal(w.Pricing, &p.Pricing) != nil {
-		p.Pricing = nil
-	}
-	return nil
+	Code           string `wire:"code"`
+	Name           string `wire:"name"`
+	ProductType    string `wire:"product_type"` // e.g. "standard"
+	ImageURL       string `wire:"image_url"`
+	ProcessingTime string `wire:"processing_time"` // e.g. "instant"
+	// The sub-schemas are inferred: a shape that does not fit is left empty.
+	Fields      []CatalogField  `wire:"fields,lenient"`
+	Fulfillment *Fulfillment    `wire:"fulfillment,lenient"` // nil when absent
+	Pricing     *Pricing        `wire:"pricing,lenient"`     // nil when absent, e.g. {"model":"percentage_discount","discount_rate":1.5}
+	Raw         json.RawMessage `wire:",raw"`                // the whole product, unknown fields included
 }
 
 // Field returns the field with id, if the product has one.
@@ -156,11 +91,13 @@ func (p *CatalogProduct) Field(id string) (CatalogField, bool) {
 
 // catalogBody is the catalog as sent: no "data" wrapper.
 type catalogBody struct {
-	LastUpdated wire.Time `json:"last_updated"`
-	Tree        struct {
-		Groups []CatalogGroup `json:"groups"`
-	} `json:"tree"`
-	Products map[string]CatalogProduct `json:"products"`
+	LastUpdated time.Time                 `wire:"last_updated"`
+	Tree        catalogTree               `wire:"tree"`
+	Products    map[string]CatalogProduct `wire:"products"`
+}
+
+type catalogTree struct {
+	Groups []CatalogGroup `wire:"groups"`
 }
 
 func (b *catalogBody) check() error {
@@ -174,9 +111,11 @@ func (b *catalogBody) check() error {
 // product's options come from Options with the product code and the id of
 // one of its select fields.
 func (c *Client) Catalog(ctx context.Context, q CatalogQuery) (*Catalog, error) {
-	body, err := do[catalogBody](ctx, c, call{method: http.MethodGet, path: "/v2/catalog", query: q.values(), maxBody: maxCatalogBody})
-	if err != nil {
-		return nil, err
-	}
-	return &Catalog{LastUpdated: body.LastUpdated.Time, Groups: body.Tree.Groups, Products: body.Products}, nil
+	cl := getCall("/v2/catalog", q.values())
+	cl.maxBody = maxCatalogBody // the largest body IIMMPACT sends
+	return fetch[Catalog, catalogBody](ctx, c, cl)
+}
+
+func (b *catalogBody) result() *Catalog {
+	return &Catalog{LastUpdated: b.LastUpdated, Groups: b.Tree.Groups, Products: b.Products}
 }

@@ -12,6 +12,7 @@ import (
 )
 
 func TestCatalogFixture(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	var query string
 	mock.RegisterResponder("GET", "https://api.test.invalid/v2/catalog", func(req *http.Request) (*http.Response, error) {
@@ -60,6 +61,7 @@ func TestCatalogFixture(t *testing.T) {
 }
 
 func TestCatalogKeepsUnknownFields(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	body := strings.Replace(string(fixture(t, "catalog_spec.json")), `"code": "D",`, `"code": "D", "min_app_version": {"ios": "3.1"},`, 1)
 	respond(t, mock, "GET", "/v2/catalog", 200, []byte(body))
@@ -69,6 +71,7 @@ func TestCatalogKeepsUnknownFields(t *testing.T) {
 }
 
 func TestCatalogQuery(t *testing.T) {
+	t.Parallel()
 	yes := true
 	q := CatalogQuery{ProductCode: "D", IsActive: &yes, IncludeHidden: true}
 	assert.Equal(t, "include_hidden=true&is_active=true&product_code=D", q.values().Encode())
@@ -86,6 +89,7 @@ func TestCatalogQuery(t *testing.T) {
 }
 
 func TestCatalogNegativePaths(t *testing.T) {
+	t.Parallel()
 	testNegativePaths(t, "GET", "/v2/catalog", func(c *Client) error {
 		_, err := c.Catalog(context.Background(), CatalogQuery{})
 		return err

@@ -33,6 +33,7 @@ func jompayForm() TopupForm {
 }
 
 func TestCatalogProductTypes(t *testing.T) {
+	t.Parallel()
 	p := mustProduct(t, jompayProduct)
 	require.Len(t, p.Fields, 5)
 	ic, ok := p.Field("ic_number")
@@ -50,6 +51,7 @@ func TestCatalogProductTypes(t *testing.T) {
 }
 
 func TestCatalogProductToleratesOtherShapes(t *testing.T) {
+	t.Parallel()
 	p := mustProduct(t, `{"code":"X","fields":{"not":"a list"},"fulfillment":"nope","pricing":[1]}`)
 	assert.Nil(t, p.Fields)
 	assert.Nil(t, p.Fulfillment)
@@ -61,6 +63,7 @@ func TestCatalogProductToleratesOtherShapes(t *testing.T) {
 }
 
 func TestBuildTopupJomPAY(t *testing.T) {
+	t.Parallel()
 	p := mustProduct(t, jompayProduct)
 	f := jompayForm()
 	f.Values["ref2"] = "INV-7"
@@ -74,6 +77,7 @@ func TestBuildTopupJomPAY(t *testing.T) {
 }
 
 func TestBuildTopupRefusesBadValues(t *testing.T) {
+	t.Parallel()
 	p := mustProduct(t, jompayProduct)
 	for _, tc := range []struct {
 		name, field, value, reason string
@@ -104,6 +108,7 @@ func TestBuildTopupRefusesBadValues(t *testing.T) {
 }
 
 func TestBuildTopupChecksFetchedOptions(t *testing.T) {
+	t.Parallel()
 	p := mustProduct(t, jompayProduct)
 	f := jompayForm()
 	f.Options = map[string][]OptionItem{"biller": {{Code: "7777"}}}
@@ -117,6 +122,7 @@ func TestBuildTopupChecksFetchedOptions(t *testing.T) {
 }
 
 func TestBuildTopupPlanPriceIsTheAmount(t *testing.T) {
+	t.Parallel()
 	p := mustProduct(t, `{"code":"HI","fields":[{"id":"account","type":"text","required":true},
 	 {"id":"plan","type":"select","required":true,"options_source":"api"},{"id":"amount","type":"amount","required":true}],
 	 "fulfillment":{"account":"{{account}}","amount":"{{amount}}","extras":{"subproduct_code":"{{plan}}"}}}`)
@@ -139,6 +145,7 @@ func TestBuildTopupPlanPriceIsTheAmount(t *testing.T) {
 }
 
 func TestBuildTopupStaticSelectAndFixture(t *testing.T) {
+	t.Parallel()
 	p := mustProduct(t, `{"code":"D","fields":[{"id":"account","type":"tel"},{"id":"amount","type":"select","required":true,
 	 "options":[{"value":"10","label":"RM 10"},{"value":"30","label":"RM 30"}]}],"fulfillment":{"account":"account","amount":"amount"}}`)
 	_, err := p.BuildTopup(TopupForm{RefID: "d-1", Values: map[string]string{"account": "0123456789", "amount": "15"}})

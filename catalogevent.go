@@ -22,10 +22,10 @@ const CatalogWebhookSignatureHeader = "X-Webhook-Signature"
 // Errors of VerifyCatalogWebhook and ParseCatalogEvent. Answer any of them
 // with a 4xx and do not process the event.
 var (
-	ErrMissingSignature       = errors.New("iimmpact: catalog webhook: no signature")
-	ErrInvalidSignatureFormat = errors.New("iimmpact: catalog webhook: signature is not sha256=<64 hex digits>")
-	ErrSignatureMismatch      = errors.New("iimmpact: catalog webhook: signature does not match")
-	ErrInvalidCatalogEvent    = errors.New("iimmpact: invalid catalog event")
+	ErrCatalogWebhookNoSignature       = errors.New("iimmpact: catalog webhook: no signature")
+	ErrCatalogWebhookSignatureFormat   = errors.New("iimmpact: catalog webhook: signature is not sha256=<64 hex digits>")
+	ErrCatalogWebhookSignatureMismatch = errors.New("iimmpact: catalog webhook: signature does not match")
+	ErrInvalidCatalogEvent             = errors.New("iimmpact: invalid catalog event")
 )
 
 // catalogWebhookMAC is the one place that decides what a catalog event's
@@ -51,8 +51,8 @@ func SignCatalogWebhook(body []byte, secret string) string {
 // against the raw request body, exactly as received (before any JSON
 // parsing), in constant time. The secret is the one RegisterCatalogWebhook
 // or RotateCatalogWebhookSecret returned (or the Dashboard showed). It
-// returns nil, ErrMissingSignature, ErrInvalidSignatureFormat or
-// ErrSignatureMismatch; an empty secret is refused, since anyone can
+// returns nil, ErrCatalogWebhookNoSignature, ErrCatalogWebhookSignatureFormat or
+// ErrCatalogWebhookSignatureMismatch; an empty secret is refused, since anyone can
 // compute an HMAC with an empty key. There is no timestamp to check: none
 // is documented, so a captured event can be replayed; make handling
 // idempotent by the event's id and timestamp.
@@ -62,18 +62,18 @@ func VerifyCatalogWebhook(body []byte, signatureHeader, secret string) error {
 	}
 	h := strings.TrimSpace(signatureHeader)
 	if h == "" {
-		return ErrMissingSignature
+		return ErrCatalogWebhookNoSignature
 	}
 	const prefix = "sha256="
 	if len(h) != len(prefix)+2*sha256.Size || !strings.EqualFold(h[:len(prefix)], prefix) {
-		return ErrInvalidSignatureFormat
+		return ErrCatalogWebhookSignatureFormat
 	}
 	got, err := hex.DecodeString(h[len(prefix):])
 	if err != nil {
-		return ErrInvalidSignatureFormat
+		return ErrCatalogWebhookSignatureFormat
 	}
 	if !hmac.Equal(got, catalogWebhookMAC(body, secret)) {
-		return ErrSignatureMismatch
+		return ErrCatalogWebhookSignatureMismatch
 	}
 	return nil
 }
@@ -113,13 +113,13 @@ func (t CatalogEventType) Deleted() bool { return strings.HasSuffix(string(t), "
 
 // CatalogEvent is one catalog change, one per webhook request.
 type CatalogEvent struct {
-	Type      CatalogEventType
-	Resource  string    // "products", "options", "categories" or "groups"
-	ID        string    // the changed resource, e.g. a product code
-	Timestamp time.Time // when the change happened, in GMT+8
+	Type      CatalogEventType `wire:"type,with=setJSONText[CatalogEventType]"`
+	Resource  string           `wire:"resource,with=setJSONText[string]"` // "products", "options", "categories" or "groups"
+	ID        string           `wire:"id"`                                // the changed resource, e.g. a product code
+	Timestamp time.Time        `wire:"timestamp,with=setEventTime"`       // when the change happened, in GMT+8
 	// Data is the full resource after the change, nil for *.deleted
 	// events. Its schema is the catalog's, which may evolve, so it is raw.
-	Data json.RawMessage
+	Data json.RawMessage `wire:"data,with=setEventData"`
 }
 
 // ParseCatalogEvent reads a catalog event body. Verify the signature
@@ -127,38 +127,52 @@ type CatalogEvent struct {
 // an ISO-8601 timestamp and an object (or null) as data; errors wrap
 // ErrInvalidCatalogEvent.
 func ParseCatalogEvent(body []byte) (*CatalogEvent, error) {
-	var w struct {
-		Type      *string         `json:"type"`
-		Resource  *string         `json:"resource"`
-		ID        *wire.String    `json:"id"`
-		Timestamp *string         `json:"timestamp"`
-		Data      json.RawMessage `json:"data"`
+	e := new(CatalogEvent)
+	if err := e.UnmarshalJSON(body); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidCatalogEvent, err)
 	}
-	bad := func(why string, args ...any) error {
-		return fmt.Errorf("%w: "+why, append([]any{ErrInvalidCatalogEvent}, args...)...)
-	}
-	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, bad("%v", err)
-	}
-	if w.Type == nil || *w.Type == "" || w.ID == nil || *w.ID == "" {
-		return nil, bad("type and id are required")
-	}
-	e := &CatalogEvent{Type: CatalogEventType(*w.Type), ID: string(*w.ID)}
-	if w.Resource != nil {
-		e.Resource = *w.Resource
-	}
-	if w.Timestamp != nil && *w.Timestamp != "" {
-		t, err := time.Parse(time.RFC3339Nano, *w.Timestamp)
-		if err != nil {
-			return nil, bad("timestamp %.40q is not ISO 8601", *w.Timestamp)
-		}
-		e.Timestamp = t.In(wire.MYT)
-	}
-	if d := bytes.TrimSpace(w.Data); len(d) > 0 && !bytes.Equal(d, []byte("null")) {
-		if d[0] != '{' {
-			return nil, bad("data is not an object")
-		}
-		e.Data = append(json.RawMessage(nil), d...)
+	if e.Type == "" || e.ID == "" {
+		return nil, fmt.Errorf("%w: type and id are required", ErrInvalidCatalogEvent)
 	}
 	return e, nil
+}
+
+// setJSONText reads a JSON string (never a number); null is "".
+func setJSONText[T ~string](p *T, b []byte) error {
+	var s *string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*p = ""
+	if s != nil {
+		*p = T(*s)
+	}
+	return nil
+}
+
+// setEventTime reads an ISO-8601 timestamp, "" or null as none.
+func setEventTime(p *time.Time, b []byte) error {
+	var s string
+	if err := setJSONText(&s, b); err != nil || s == "" {
+		return err
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("timestamp %.40q is not ISO 8601", s)
+	}
+	*p = t.In(wire.MYT)
+	return nil
+}
+
+// setEventData keeps an object as it is; null is no data.
+func setEventData(p *json.RawMessage, b []byte) error {
+	*p = nil
+	switch d := bytes.TrimSpace(b); {
+	case bytes.Equal(d, []byte("null")):
+	case len(d) == 0 || d[0] != '{':
+		return errors.New("data is not an object")
+	default:
+		*p = append(json.RawMessage(nil), d...)
+	}
+	return nil
 }

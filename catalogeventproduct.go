@@ -14,14 +14,26 @@ import (
 // is_active, and no fields, fulfillment or pricing. To get those, fetch
 // the product (Catalog with ProductCode), as CatalogCache does.
 type CatalogEventProduct struct {
-	ProductCode         string // e.g. "CELCOM10"
-	ProductCategoryCode string // e.g. "MOBILE_PREPAID"
-	Name                string
-	DisplayName         string
-	ImageURL            string
-	ProcessingTime      string // e.g. "instant"
-	IsActive            bool
-	Raw                 json.RawMessage // the event's whole data object
+	ProductCode         string          `wire:"product_code"`          // e.g. "CELCOM10"
+	ProductCategoryCode string          `wire:"product_category_code"` // e.g. "MOBILE_PREPAID"
+	Name                string          `wire:"name"`
+	DisplayName         string          `wire:"display_name"`
+	ImageURL            string          `wire:"image_url"`
+	ProcessingTime      string          `wire:"processing_time"` // e.g. "instant"
+	IsActive            bool            `wire:"is_active,with=setActive"`
+	Raw                 json.RawMessage `wire:",raw"` // the event's whole data object
+}
+
+// reset reads an absent is_active as active: the event says the product exists.
+func (p *CatalogEventProduct) reset() { *p = CatalogEventProduct{IsActive: true} }
+
+// setActive reads is_active; null, like absence, is active.
+func setActive(p *bool, b []byte) error {
+	if string(trimJSONSpace(b)) == "null" {
+		*p = true
+		return nil
+	}
+	return wire.SetBool(p, b)
 }
 
 // Product decodes the data of a product.created or product.updated event.
@@ -40,26 +52,12 @@ func (e *CatalogEvent) Product() (*CatalogEventProduct, error) {
 		}
 		return nil, fmt.Errorf("%w: %s has no data", ErrInvalidCatalogEvent, e.Type)
 	}
-	var w struct {
-		ProductCode         wire.String `json:"product_code"`
-		ProductCategoryCode wire.String `json:"product_category_code"`
-		Name                wire.String `json:"name"`
-		DisplayName         wire.String `json:"display_name"`
-		ImageURL            wire.String `json:"image_url"`
-		ProcessingTime      wire.String `json:"processing_time"`
-		IsActive            *wire.Bool  `json:"is_active"`
-	}
-	if err := json.Unmarshal(e.Data, &w); err != nil {
+	p := new(CatalogEventProduct)
+	if err := p.UnmarshalJSON(e.Data); err != nil {
 		return nil, fmt.Errorf("%w: product data: %v", ErrInvalidCatalogEvent, err)
 	}
-	if w.ProductCode == "" || string(w.ProductCode) != e.ID {
-		return nil, fmt.Errorf("%w: product data is for %.40q, the event for %.40q", ErrInvalidCatalogEvent, string(w.ProductCode), e.ID)
-	}
-	p := &CatalogEventProduct{ProductCode: string(w.ProductCode), ProductCategoryCode: string(w.ProductCategoryCode),
-		Name: string(w.Name), DisplayName: string(w.DisplayName), ImageURL: string(w.ImageURL),
-		ProcessingTime: string(w.ProcessingTime), IsActive: true, Raw: append(json.RawMessage(nil), e.Data...)}
-	if w.IsActive != nil { // absent is read as active: the event says the product exists
-		p.IsActive = bool(*w.IsActive)
+	if p.ProductCode == "" || p.ProductCode != e.ID {
+		return nil, fmt.Errorf("%w: product data is for %.40q, the event for %.40q", ErrInvalidCatalogEvent, p.ProductCode, e.ID)
 	}
 	return p, nil
 }

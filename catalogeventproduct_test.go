@@ -8,6 +8,7 @@ import (
 )
 
 func TestCatalogEventProductFixture(t *testing.T) {
+	t.Parallel()
 	e, err := ParseCatalogEvent(fixture(t, "catalog_event_spec.json"))
 	require.NoError(t, err)
 	p, err := e.Product()
@@ -18,6 +19,7 @@ func TestCatalogEventProductFixture(t *testing.T) {
 }
 
 func TestCatalogEventProductRefusals(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, body string }{
 		{"not a product event", `{"type":"option.updated","resource":"options","id":"X","data":{"product_code":"X"}}`},
 		{"created without data", `{"type":"product.created","resource":"products","id":"X","data":null}`},

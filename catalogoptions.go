@@ -6,11 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"net/http"
 	"net/url"
 	"strconv"
-
-	"github.com/iimmpact-go/iimmpact/internal/wire"
 )
 
 // OptionsQuery asks GET /v2/options for the items of one catalog "select"
@@ -69,113 +66,42 @@ func (q *OptionsQuery) values() (url.Values, error) {
 // Money is an amount with its currency, IIMMPACT's catalog money object.
 // The amount arrives as a string ("40.00") and is exact here.
 type Money struct {
-	Amount   Amount
-	Currency string // "MYR"
-}
-
-// UnmarshalJSON reads {"amount": "40.00" or 40, "currency": "MYR"}.
-func (m *Money) UnmarshalJSON(b []byte) error {
-	var w struct {
-		Amount   Amount      `json:"amount"`
-		Currency wire.String `json:"currency"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*m = Money{Amount: w.Amount, Currency: string(w.Currency)}
-	return nil
+	Amount   Amount `wire:"amount"`
+	Currency string `wire:"currency"` // "MYR"
 }
 
 // OptionValue is what an option gives the customer, in its own unit: 325
 // "UC" of game credit, say. It is not money.
 type OptionValue struct {
-	Amount Amount
-	Unit   string
-}
-
-// UnmarshalJSON reads {"amount": 325, "unit": "UC"}.
-func (v *OptionValue) UnmarshalJSON(b []byte) error {
-	var w struct {
-		Amount Amount      `json:"amount"`
-		Unit   wire.String `json:"unit"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*v = OptionValue{Amount: w.Amount, Unit: string(w.Unit)}
-	return nil
+	Amount Amount `wire:"amount"`
+	Unit   string `wire:"unit"`
 }
 
 // OptionItem is one selectable item. Which fields are present depends on
 // the product; absent objects are nil. The docs' item list is longer than
 // what is modelled, so the whole item is kept in Raw.
 type OptionItem struct {
-	Code          string // goes to TopupRequest.Extras.SubproductCode (was subproduct_code)
-	Label         string // was display_name
-	Description   string
-	Value         *OptionValue
-	Price         *Money // what the customer pays
-	Cost          *Money // your cost: never show it to customers
-	RRP           *Money // recommended retail price
-	MinAmount     *Money // open-amount bounds
-	MaxAmount     *Money
-	Validity      string // e.g. "30 days"
-	AccountNumber string
-	Raw           json.RawMessage
-}
-
-// UnmarshalJSON reads the documented fields and keeps the item in Raw.
-func (o *OptionItem) UnmarshalJSON(b []byte) error {
-	var w struct {
-		Code          wire.String  `json:"code"`
-		Label         wire.String  `json:"label"`
-		Description   wire.String  `json:"description"`
-		Value         *OptionValue `json:"value"`
-		Price         *Money       `json:"price"`
-		Cost          *Money       `json:"cost"`
-		RRP           *Money       `json:"rrp"`
-		MinAmount     *Money       `json:"min_amount"`
-		MaxAmount     *Money       `json:"max_amount"`
-		Validity      wire.String  `json:"validity"`
-		AccountNumber wire.String  `json:"account_number"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*o = OptionItem{Code: string(w.Code), Label: string(w.Label), Description: string(w.Description),
-		Value: w.Value, Price: w.Price, Cost: w.Cost, RRP: w.RRP, MinAmount: w.MinAmount, MaxAmount: w.MaxAmount,
-		Validity: string(w.Validity), AccountNumber: string(w.AccountNumber), Raw: append(json.RawMessage(nil), b...)}
-	return nil
+	Code          string          `wire:"code"`  // goes to TopupRequest.Extras.SubproductCode (was subproduct_code)
+	Label         string          `wire:"label"` // was display_name
+	Description   string          `wire:"description"`
+	Value         *OptionValue    `wire:"value"`
+	Price         *Money          `wire:"price"`      // what the customer pays
+	Cost          *Money          `wire:"cost"`       // your cost: never show it to customers
+	RRP           *Money          `wire:"rrp"`        // recommended retail price
+	MinAmount     *Money          `wire:"min_amount"` // open-amount bounds
+	MaxAmount     *Money          `wire:"max_amount"`
+	Validity      string          `wire:"validity"` // e.g. "30 days"
+	AccountNumber string          `wire:"account_number"`
+	Raw           json.RawMessage `wire:",raw"`
 }
 
 // OptionsPage is one page of GET /v2/options. Unlike most endpoints its
 // body has no "data" wrapper.
 type OptionsPage struct {
-	ProductCode string // echoed
-	FieldID     string // echoed
-	Items       []OptionItem
-	Meta        PageMeta
-}
-
-// UnmarshalJSON reads the documented page.
-func (p *OptionsPage) UnmarshalJSON(b []byte) error {
-	var w struct {
-		ProductCode wire.String   `json:"product_code"`
-		FieldID     wire.String   `json:"field_id"`
-		Items       *[]OptionItem `json:"items"`
-		Meta        PageMeta      `json:"meta"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*p = OptionsPage{ProductCode: string(w.ProductCode), FieldID: string(w.FieldID), Meta: w.Meta}
-	if w.Items != nil {
-		p.Items = *w.Items
-		if p.Items == nil {
-			p.Items = []OptionItem{}
-		}
-	}
-	return nil
+	ProductCode string       `wire:"product_code"` // echoed
+	FieldID     string       `wire:"field_id"`     // echoed
+	Items       []OptionItem `wire:"items"`
+	Meta        PageMeta     `wire:"meta"`
 }
 
 func (p *OptionsPage) check() error {
@@ -192,7 +118,7 @@ func (c *Client) Options(ctx context.Context, q OptionsQuery) (*OptionsPage, err
 	if err != nil {
 		return nil, err
 	}
-	return do[OptionsPage](ctx, c, call{method: http.MethodGet, path: "/v2/options", query: v})
+	return do[OptionsPage](ctx, c, getCall("/v2/options", v))
 }
 
 // AllOptions walks every page of a select field from q.Page on, stopping
@@ -200,7 +126,7 @@ func (c *Client) Options(ctx context.Context, q OptionsQuery) (*OptionsPage, err
 // meta). A server that answers another page than the one asked for, or
 // repeats a page, ends the walk with ErrPaginationStuck.
 func (c *Client) AllOptions(ctx context.Context, q OptionsQuery) iter.Seq2[OptionItem, error] {
-	return numberedPages(ctx, "options", q.Page, func(o *OptionItem) string { return o.Code },
+	return numberedPages(ctx, c.maxPages, "options", q.Page, func(o *OptionItem) string { return o.Code },
 		func(n int) ([]OptionItem, PageMeta, bool, error) {
 			q.Page = n
 			p, err := c.Options(ctx, q)

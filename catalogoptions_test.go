@@ -2,10 +2,8 @@ package iimmpact
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,6 +11,7 @@ import (
 )
 
 func TestOptionsFixture(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	mock.RegisterResponder("GET", "https://api.test.invalid/v2/options", func(req *http.Request) (*http.Response, error) {
 		checkSigned(t, req)
@@ -38,6 +37,7 @@ func TestOptionsFixture(t *testing.T) {
 }
 
 func TestOptionsQueryValues(t *testing.T) {
+	t.Parallel()
 	yes, no := true, false
 	for _, tt := range []struct {
 		q    OptionsQuery
@@ -66,6 +66,7 @@ func TestOptionsQueryValues(t *testing.T) {
 }
 
 func TestOptionsNegativePaths(t *testing.T) {
+	t.Parallel()
 	q := OptionsQuery{ProductCode: "HI", FieldID: "plan"}
 	testNegativePaths(t, "GET", "/v2/options", func(c *Client) error {
 		_, err := c.Options(context.Background(), q)
@@ -79,30 +80,16 @@ func TestOptionsNegativePaths(t *testing.T) {
 	})
 }
 
-// optionsPages serves a field of total items in pages of size; page(n)
-// lets a test corrupt what page n says about itself.
+// optionsPages serves a field of total items in pages of size; alter lets
+// a test corrupt what page n says about itself.
 func optionsPages(t *testing.T, total, size int, alter func(asked int, body map[string]any)) (*Client, *int) {
-	c, mock := mockClient(t)
-	calls := new(int)
-	last := max(1, (total+size-1)/size)
-	mock.RegisterResponder("GET", "https://api.test.invalid/v2/options", func(req *http.Request) (*http.Response, error) {
-		checkSigned(t, req)
-		*calls++
-		asked, _ := strconv.Atoi(req.URL.Query().Get("page"))
-		asked = max(asked, 1)
-		items := []map[string]any{}
-		for i := (asked - 1) * size; i < min(total, asked*size); i++ {
-			items = append(items, map[string]any{"code": fmt.Sprintf("OPT%03d", i), "label": "x"})
-		}
-		body := map[string]any{"product_code": "JOMPAY", "field_id": "biller", "items": items,
-			"meta": map[string]any{"current_page": asked, "last_page": last, "per_page": size, "total": total}}
-		if alter != nil {
-			alter(asked, body)
-		}
-		b, _ := json.Marshal(body)
-		return newResponse(200, b), nil
-	})
-	return c, calls
+	p := &fakePager{path: "/v2/options", total: total, size: size, alter: alter,
+		item: func(i int) map[string]any { return map[string]any{"code": fmt.Sprintf("OPT%03d", i), "label": "x"} },
+		body: func(asked, last int, items []map[string]any) map[string]any {
+			return map[string]any{"product_code": "JOMPAY", "field_id": "biller", "items": items,
+				"meta": map[string]any{"current_page": asked, "last_page": last, "per_page": size, "total": total}}
+		}}
+	return p.serve(t), &p.calls
 }
 
 func collectOptions(c *Client, q OptionsQuery) ([]string, error) {
@@ -117,6 +104,7 @@ func collectOptions(c *Client, q OptionsQuery) ([]string, error) {
 }
 
 func TestAllOptions(t *testing.T) {
+	t.Parallel()
 	q := OptionsQuery{ProductCode: "JOMPAY", FieldID: "biller", Limit: 2}
 	t.Run("multi page", func(t *testing.T) {
 		c, calls := optionsPages(t, 5, 2, nil)
@@ -175,9 +163,8 @@ func TestAllOptions(t *testing.T) {
 		assert.Equal(t, 2, *calls)
 	})
 	t.Run("page cap", func(t *testing.T) {
-		defer func(n int) { maxPages = n }(maxPages)
-		maxPages = 5
 		c, calls := optionsPages(t, 1000, 2, func(_ int, b map[string]any) { b["meta"] = map[string]any{"last_page": 1 << 30} })
+		c.maxPages = 5
 		codes, err := collectOptions(c, q)
 		require.ErrorIs(t, err, ErrPaginationStuck)
 		assert.Len(t, codes, 10)

@@ -25,91 +25,37 @@ const (
 	FieldSelect = "select"
 )
 
-// CatalogField is one input of a product's purchase form.
+// CatalogField is one input of a product's purchase form. Every key is
+// read leniently: one of an unexpected shape is left at its zero value.
 type CatalogField struct {
-	ID       string // documented: the id /v2/options takes as field_id
-	Type     string // documented in name only; e.g. "text", "select", "amount"
-	Label    string
-	Required bool
+	ID       string `wire:"id,lenient"`   // documented: the id /v2/options takes as field_id
+	Type     string `wire:"type,lenient"` // documented in name only; e.g. "text", "select", "amount"
+	Label    string `wire:"label,lenient"`
+	Required bool   `wire:"required,lenient"`
 	// Validation holds the field's rules; its zero value checks nothing.
-	Validation FieldValidation
+	Validation FieldValidation `wire:"validation,lenient"`
 	// Options are a static select's choices; a select without them is
 	// filled from Options (OptionsSource "api"), after DependsOn fields.
-	Options       []FieldOption
-	OptionsSource string
-	DependsOn     []string
-	Raw           json.RawMessage
+	Options       []FieldOption   `wire:"options,lenient"`
+	OptionsSource string          `wire:"options_source,lenient"`
+	DependsOn     []string        `wire:"depends_on,lenient"`
+	Raw           json.RawMessage `wire:",raw"`
 }
 
-// FieldValidation is a field's rules (all inferred key names: pattern,
-// min_length, max_length, min, max, decimals).
+// FieldValidation is a field's rules (all inferred key names).
 type FieldValidation struct {
-	Pattern              string // a regular expression (RE2) the whole value must match
-	MinLength, MaxLength int    // in characters; 0 is no limit
-	Min, Max             *Amount
-	Decimals             *int // most decimal places of an amount
+	Pattern   string  `wire:"pattern"`    // a regular expression (RE2) the whole value must match
+	MinLength int     `wire:"min_length"` // in characters; 0 is no limit
+	MaxLength int     `wire:"max_length"`
+	Min       *Amount `wire:"min"`
+	Max       *Amount `wire:"max"`
+	Decimals  *int    `wire:"decimals"` // most decimal places of an amount
 }
 
 // FieldOption is one choice of a static select.
 type FieldOption struct {
-	Value string
-	Label string
-}
-
-// UnmarshalJSON reads what it recognises and keeps the field in Raw.
-func (f *CatalogField) UnmarshalJSON(b []byte) error {
-	var w map[string]json.RawMessage
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*f = CatalogField{Raw: append(json.RawMessage(nil), b...)}
-	f.ID, f.Type, f.Label = lenientString(w["id"]), lenientString(w["type"]), lenientString(w["label"])
-	f.OptionsSource = lenientString(w["options_source"])
-	var req wire.Bool
-	if json.Unmarshal(w["required"], &req) == nil {
-		f.Required = bool(req)
-	}
-	var v struct {
-		Pattern   wire.String `json:"pattern"`
-		MinLength wire.Int    `json:"min_length"`
-		MaxLength wire.Int    `json:"max_length"`
-		Min       *Amount     `json:"min"`
-		Max       *Amount     `json:"max"`
-		Decimals  *wire.Int   `json:"decimals"`
-	}
-	if json.Unmarshal(w["validation"], &v) == nil {
-		f.Validation = FieldValidation{Pattern: string(v.Pattern), MinLength: int(v.MinLength), MaxLength: int(v.MaxLength),
-			Min: v.Min, Max: v.Max}
-		if v.Decimals != nil {
-			d := int(*v.Decimals)
-			f.Validation.Decimals = &d
-		}
-	}
-	var opts []struct {
-		Value wire.String `json:"value"`
-		Label wire.String `json:"label"`
-	}
-	if json.Unmarshal(w["options"], &opts) == nil {
-		for _, o := range opts {
-			f.Options = append(f.Options, FieldOption{Value: string(o.Value), Label: string(o.Label)})
-		}
-	}
-	var deps []wire.String
-	if json.Unmarshal(w["depends_on"], &deps) == nil {
-		for _, d := range deps {
-			f.DependsOn = append(f.DependsOn, string(d))
-		}
-	}
-	return nil
-}
-
-// lenientString reads a JSON string or number; anything else is "".
-func lenientString(raw json.RawMessage) string {
-	var s wire.String
-	if len(raw) == 0 || json.Unmarshal(raw, &s) != nil {
-		return ""
-	}
-	return string(s)
+	Value string `wire:"value"`
+	Label string `wire:"label"`
 }
 
 // Fulfillment says how a product's field values become a TopupRequest.
@@ -127,27 +73,73 @@ type Fulfillment struct {
 
 // UnmarshalJSON reads the mapping. Extras may be a nested "extras" object
 // or dotted keys ("extras.biller_code"); both are accepted since neither
-// is documented.
+// is documented. Every key is read leniently.
 func (f *Fulfillment) UnmarshalJSON(b []byte) error {
-	var w map[string]json.RawMessage
-	if err := json.Unmarshal(b, &w); err != nil {
+	return wire.Decode(b, f, (*Fulfillment).decodeWire)
+}
+
+// decodeWire is written by hand: the dotted keys are not fixed names.
+func (f *Fulfillment) decodeWire(d *wire.Decoder) error {
+	*f = Fulfillment{}
+	start := d.Pos()
+	for m := d.Object(); m.Next(); {
+		var err error
+		switch key := string(m.Key()); key {
+		case "product":
+			err = lenientString(d, &f.Product)
+		case "account":
+			err = lenientString(d, &f.Account)
+		case "amount":
+			err = lenientString(d, &f.Amount)
+		case "remarks":
+			err = lenientString(d, &f.Remarks)
+		case "extras":
+			var nested Fulfillment
+			err = wire.Lenient(d, &nested, (*Fulfillment).decodeExtras)
+			for k, v := range nested.Extras {
+				f.setExtra(k, v)
+			}
+		default:
+			k, isExtra := strings.CutPrefix(key, "extras.")
+			err = f.decodeExtra(d, k, isExtra)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := d.Err(); err != nil {
 		return err
 	}
-	*f = Fulfillment{Raw: append(json.RawMessage(nil), b...)}
-	f.Product, f.Account = lenientString(w["product"]), lenientString(w["account"])
-	f.Amount, f.Remarks = lenientString(w["amount"]), lenientString(w["remarks"])
-	var nested map[string]json.RawMessage
-	if json.Unmarshal(w["extras"], &nested) == nil {
-		for k, v := range nested {
-			f.setExtra(k, lenientString(v))
-		}
-	}
-	for k, v := range w {
-		if key, ok := strings.CutPrefix(k, "extras."); ok {
-			f.setExtra(key, lenientString(v))
-		}
-	}
+	f.Raw = append(json.RawMessage(nil), d.Since(start)...)
 	return nil
+}
+
+// decodeExtras reads the nested "extras" object.
+func (f *Fulfillment) decodeExtras(d *wire.Decoder) error {
+	for m := d.Object(); m.Next(); {
+		if err := f.decodeExtra(d, string(m.Key()), true); err != nil {
+			return err
+		}
+	}
+	return d.Err()
+}
+
+// decodeExtra reads one extras template, or skips a key that is not one.
+func (f *Fulfillment) decodeExtra(d *wire.Decoder, key string, isExtra bool) error {
+	if !isExtra {
+		return d.Skip()
+	}
+	var tmpl string
+	if err := lenientString(d, &tmpl); err != nil {
+		return err
+	}
+	f.setExtra(key, tmpl)
+	return nil
+}
+
+// lenientString reads a JSON string or number; anything else is "".
+func lenientString(d *wire.Decoder, p *string) error {
+	return wire.Lenient(d, p, func(p *string, d *wire.Decoder) error { return wire.Scalar(d, p, wire.SetString) })
 }
 
 func (f *Fulfillment) setExtra(key, tmpl string) {
@@ -163,21 +155,17 @@ func (f *Fulfillment) setExtra(key, tmpl string) {
 // Pricing is a product's pricing rule. The docs' one example is
 // {"model":"percentage_discount","discount_rate":1.5}.
 type Pricing struct {
-	Model        string
-	DiscountRate *Amount // percent, for percentage_discount
-	Raw          json.RawMessage
+	Model        string          `wire:"model,lenient"`
+	DiscountRate *Amount         `wire:"discount_rate,lenient,with=setRate"` // percent, for percentage_discount
+	Raw          json.RawMessage `wire:",raw"`
 }
 
-// UnmarshalJSON reads the documented example's keys and keeps the rest in Raw.
-func (p *Pricing) UnmarshalJSON(b []byte) error {
-	var w map[string]json.RawMessage
-	if err := json.Unmarshal(b, &w); err != nil {
+// setRate reads a discount rate; null is a zero rate, as sent.
+func setRate(p **Amount, b []byte) error {
+	a := new(Amount)
+	if err := a.UnmarshalJSON(b); err != nil {
 		return err
 	}
-	*p = Pricing{Model: lenientString(w["model"]), Raw: append(json.RawMessage(nil), b...)}
-	var rate Amount
-	if raw, ok := w["discount_rate"]; ok && json.Unmarshal(raw, &rate) == nil {
-		p.DiscountRate = &rate
-	}
+	*p = a
 	return nil
 }

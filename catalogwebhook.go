@@ -79,13 +79,13 @@ func (s CatalogWebhookSecret) LogValue() slog.Value {
 // webhookBody is an undocumented body: a JSON object whose fields sit at
 // the top level or inside an object "data". Anything else is malformed.
 type webhookBody struct {
-	fields map[string]json.RawMessage
+	fields map[string][]byte
 	raw    json.RawMessage
 }
 
 func (b *webhookBody) parse(data []byte) error {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
+	top, err := members(data)
+	if err != nil {
 		return err
 	}
 	if top == nil {
@@ -93,8 +93,8 @@ func (b *webhookBody) parse(data []byte) error {
 	}
 	b.fields, b.raw = top, append(json.RawMessage(nil), data...)
 	if d, ok := top["data"]; ok {
-		var inner map[string]json.RawMessage
-		if err := json.Unmarshal(d, &inner); err != nil {
+		inner, err := members(d)
+		if err != nil {
 			return fmt.Errorf(`"data" is not an object: %w`, err)
 		}
 		if inner != nil {
@@ -104,15 +104,33 @@ func (b *webhookBody) parse(data []byte) error {
 	return nil
 }
 
+// members maps an object's keys to their values as sent, read (and
+// checked) in one pass; null is nil.
+func members(b []byte) (map[string][]byte, error) {
+	d := wire.NewDecoder(b)
+	if d.Null() {
+		return nil, d.End()
+	}
+	m := map[string][]byte{}
+	for o := d.Object(); o.Next(); {
+		v, err := d.Value()
+		if err != nil {
+			return nil, err
+		}
+		m[string(o.Key())] = v
+	}
+	return m, d.End()
+}
+
 // text returns the first of keys that is present, as a string.
 func (b *webhookBody) text(keys ...string) (string, error) {
 	for _, k := range keys {
 		if v, ok := b.fields[k]; ok {
-			var s wire.String
-			if err := json.Unmarshal(v, &s); err != nil {
+			var s string
+			if err := wire.SetString(&s, v); err != nil {
 				return "", fmt.Errorf("%q: %w", k, err)
 			}
-			return string(s), nil
+			return s, nil
 		}
 	}
 	return "", nil
@@ -131,12 +149,11 @@ func (w *CatalogWebhook) UnmarshalJSON(data []byte) error {
 	*w = CatalogWebhook{URL: u, Raw: b.raw}
 	for _, k := range []string{"enabled", "is_enabled"} {
 		if v, ok := b.fields[k]; ok {
-			var on wire.Bool
-			if err := json.Unmarshal(v, &on); err != nil {
+			var on bool
+			if err := wire.SetBool(&on, v); err != nil {
 				return fmt.Errorf("%q: %w", k, err)
 			}
-			enabled := bool(on)
-			w.Enabled = &enabled
+			w.Enabled = &on
 			break
 		}
 	}
@@ -172,7 +189,7 @@ const catalogWebhookPath = "/v2/reseller/catalog/webhook"
 
 // CatalogWebhook returns the catalog webhook configuration.
 func (c *Client) CatalogWebhook(ctx context.Context) (*CatalogWebhook, error) {
-	return do[CatalogWebhook](ctx, c, call{method: http.MethodGet, path: catalogWebhookPath})
+	return do[CatalogWebhook](ctx, c, getCall(catalogWebhookPath, nil))
 }
 
 // RegisterCatalogWebhook registers an HTTPS endpoint for catalog change

@@ -18,6 +18,7 @@ import (
 const inferredSecret = "whsec_3f9a1c0d5e7b2a4c6d8e0f1a2b3c4d5e"
 
 func TestRegisterCatalogWebhook(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	mock.RegisterResponder("POST", "https://api.test.invalid/v2/reseller/catalog/webhook", func(req *http.Request) (*http.Response, error) {
 		body := checkSigned(t, req)
@@ -33,6 +34,7 @@ func TestRegisterCatalogWebhook(t *testing.T) {
 }
 
 func TestCatalogWebhookSecretKeys(t *testing.T) {
+	t.Parallel()
 	for body, want := range map[string]string{
 		`{"secret":"s1"}`:                          "s1",
 		`{"webhook_secret":"s2","message":"ok"}`:   "s2",
@@ -49,6 +51,7 @@ func TestCatalogWebhookSecretKeys(t *testing.T) {
 }
 
 func TestCatalogWebhookConfig(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	respond(t, mock, "GET", "/v2/reseller/catalog/webhook", 200, fixture(t, "catalog_webhook_config_inferred.json"))
 	cfg, err := c.CatalogWebhook(context.Background())
@@ -76,6 +79,7 @@ func TestCatalogWebhookConfig(t *testing.T) {
 }
 
 func TestDeleteCatalogWebhook(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		status int
 		body   string
@@ -87,6 +91,7 @@ func TestDeleteCatalogWebhook(t *testing.T) {
 }
 
 func TestRotateCatalogWebhookSecret(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	mock.RegisterResponder("POST", "https://api.test.invalid/v2/reseller/catalog/webhook/rotate", func(req *http.Request) (*http.Response, error) {
 		assert.Empty(t, checkSigned(t, req))
@@ -98,6 +103,7 @@ func TestRotateCatalogWebhookSecret(t *testing.T) {
 }
 
 func TestRegisterCatalogWebhookRefusesLocally(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	for _, u := range []string{"", "http://your-api.com/hook", "https://", "/hook", "your-api.com/hook", "https://bad host/"} {
 		_, err := c.RegisterCatalogWebhook(context.Background(), u)
@@ -109,6 +115,7 @@ func TestRegisterCatalogWebhookRefusesLocally(t *testing.T) {
 // Only the PUT is retried: a second registration, rotation or delete could
 // lose a secret or report a removal that happened as an error.
 func TestCatalogWebhookRetrySafety(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, tc := range []struct {
 		method, path string
@@ -131,6 +138,7 @@ func TestCatalogWebhookRetrySafety(t *testing.T) {
 }
 
 func TestCatalogWebhookNegativePaths(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, tc := range []struct {
 		method, path string
@@ -150,6 +158,7 @@ func TestCatalogWebhookNegativePaths(t *testing.T) {
 }
 
 func TestWebhookSecretIsRedacted(t *testing.T) {
+	t.Parallel()
 	var s CatalogWebhookSecret
 	require.NoError(t, json.Unmarshal(fixture(t, "catalog_webhook_secret_inferred.json"), &s))
 	secret := WebhookSecret(inferredSecret)

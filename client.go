@@ -41,14 +41,15 @@ type Client struct {
 	signer    *Signer
 	logger    *slog.Logger // nil: no logging
 	now       func() time.Time
-	userAgent []string // the User-Agent header value, shared by every request
+	userAgent string
 	retry     RetryPolicy
 	budget    *tokenBucket
 	limit     *limiter      // client-wide pace of every attempt and poll
 	pollFloor time.Duration // the least WithPollInterval accepts (MinPollInterval)
 	skew      atomic.Int64  // learnt clock offset in ns, added to X-Timestamp
 	timeout   time.Duration // per attempt; 0 for none
-	obs       observe       // observe: WithObserver; zero observes nothing
+	maxPages  int           // the most pages one All* iterator fetches
+	obs       observe       // from WithObserver; the zero value observes nothing
 }
 
 // offset is the correction added to the local clock when signing.
@@ -73,7 +74,8 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{base: base, logger: s.logger, now: s.clock, retry: DefaultRetryPolicy(), pollFloor: MinPollInterval}
+	c := &Client{base: base, logger: s.logger, now: s.clock, retry: DefaultRetryPolicy(), pollFloor: MinPollInterval,
+		maxPages: defaultMaxPages}
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -86,11 +88,7 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 		}
 		c.retry = *s.retry
 	}
-	ua := "iimmpact-go/" + Version
-	if s.userAgent != "" {
-		ua = s.userAgent + " " + ua
-	}
-	c.userAgent = []string{ua}
+	c.userAgent = userAgent(s.userAgent)
 	hc, rt := httpClient(s.httpClient)
 	c.timeout = defaultTimeout
 	if s.httpClient != nil && s.httpClient.Timeout > 0 {
@@ -102,11 +100,19 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 	c.budget = newTokenBucket(c.retry.Budget, c.retry.BudgetRefill)
 	hc.Transport = rt
 	c.http, c.signer = hc, signer
-	c.obs = newObserve(s.observer, base) // observe
+	c.obs = newObserve(s.observer, base)
 	if c.limit != nil && c.obs.o != nil {
-		c.limit.onWait = func(ctx context.Context, d time.Duration) { c.obs.limiterWait(ctx, "", "", d) } // observe: limiter wait
+		c.limit.onWait = func(ctx context.Context, d time.Duration) { c.obs.limiterWait(ctx, "", "", d) }
 	}
 	return c, nil
+}
+
+// userAgent is the caller's product (if any) before the SDK's own.
+func userAgent(caller string) string {
+	if caller == "" {
+		return "iimmpact-go/" + Version
+	}
+	return caller + " iimmpact-go/" + Version
 }
 
 // httpClient copies the caller's client (nil for none), leaving theirs as
@@ -193,7 +199,7 @@ type call struct {
 	retrySafe bool  // a non-GET that may be sent twice (it sets a value)
 	maxBody   int64 // the largest answer read; 0 means maxResponseBody
 
-	obs *observedCall // observe: nil when nothing observes
+	obs *observedCall // nil when nothing observes
 }
 
 // checker is implemented by response envelopes that can tell a complete
@@ -206,9 +212,9 @@ type checker interface{ check() error }
 // through it. For payments (cl.refID set) the verdict is about the refid
 // across all attempts: see verdict.
 func do[T any](ctx context.Context, c *Client, cl call) (*T, error) {
-	ctx, cl.obs = c.obs.startCall(ctx, &cl) // observe: call start
+	ctx, cl.obs = c.obs.startCall(ctx, &cl)
 	out, err := run[T](ctx, c, cl)
-	cl.obs.end(err) // observe: call end
+	cl.obs.end(err)
 	return out, err
 }
 
@@ -234,13 +240,13 @@ func run[T any](ctx context.Context, c *Client, cl call) (*T, error) {
 			out, err = decodeFor[T](c, cl, resp, body.Bytes())
 			release(body) // decoding copies what it keeps
 			if err == nil {
-				cl.obs.endAttempt(resp, nil, false, 0) // observe: attempt end (success)
+				cl.obs.endAttempt(resp, nil, false, 0)
 				return out, nil
 			}
 		}
 		r.saw(err)
 		again, err := r.again(ctx, resp, err)
-		cl.obs.endAttempt(resp, err, again, 0) // observe: attempt end, unless again() reported it
+		cl.obs.endAttempt(resp, err, again, 0)
 		if !again {
 			return nil, r.verdict(err)
 		}
@@ -278,7 +284,7 @@ func decode[T any](status int, body []byte) (*T, error) {
 	if _, ok := any(out).(emptyOK); ok && len(bytes.TrimSpace(body)) == 0 {
 		return out, nil
 	}
-	if err := json.Unmarshal(body, out); err != nil {
+	if err := unmarshal(body, out); err != nil {
 		return nil, &MalformedResponseError{HTTPStatus: status, Body: capBody(body), Err: err}
 	}
 	if ch, ok := any(out).(checker); ok {
@@ -287,6 +293,15 @@ func decode[T any](status int, body []byte) (*T, error) {
 		}
 	}
 	return out, nil
+}
+
+// unmarshal reads body into out in one pass when out has a generated
+// decoder (json.Unmarshal would check the whole body once more first).
+func unmarshal(body []byte, out any) error {
+	if u, ok := out.(json.Unmarshaler); ok {
+		return u.UnmarshalJSON(body)
+	}
+	return json.Unmarshal(body, out)
 }
 
 // attempt sends one signed request and reads the whole (bounded) body. The
@@ -301,7 +316,7 @@ func (c *Client) attempt(ctx context.Context, cl call, target string, payload []
 	if err != nil {
 		return nil, nil, err
 	}
-	req = cl.obs.startAttempt(req) // observe: attempt start, trace headers
+	req = cl.obs.startAttempt(req)
 	if err := c.sign(req, payload); err != nil {
 		return nil, nil, err
 	}
@@ -341,10 +356,17 @@ func (c *Client) newRequest(ctx context.Context, cl call, target string, payload
 	if err != nil {
 		return nil, fmt.Errorf("iimmpact: %w", err)
 	}
-	req.Header["Accept"] = jsonHeader
-	req.Header["Content-Type"] = jsonHeader // IIMMPACT's Quickstart sends it on GET too
-	req.Header["User-Agent"] = c.userAgent
+	setHeaders(req.Header, c.userAgent)
 	return req, nil
+}
+
+// setHeaders sets Accept, Content-Type (IIMMPACT's Quickstart sends it on
+// GET too) and User-Agent. The values are this request's own, in one
+// allocation: a transport below that edits a header value in place must
+// not change the next request's.
+func setHeaders(h http.Header, userAgent string) {
+	v := &[3]string{"application/json", "application/json", userAgent}
+	h["Accept"], h["Content-Type"], h["User-Agent"] = v[0:1:1], v[1:2:2], v[2:3:3]
 }
 
 // sign signs the request the client built, in place: nothing else holds
@@ -367,8 +389,6 @@ func (c *Client) sendError(cl call, st *attemptState, err error) error {
 	return fmt.Errorf("iimmpact: %s %s: %w", cl.method, cl.path, err)
 }
 
-var jsonHeader = []string{"application/json"}
-
 // outcomeUnknown reports whether err leaves a payment's result unknown: no
 // answer, a server error, a redirect, or an answer that could not be read
 // or was for another request. Only a 4xx refusal (other than a duplicate
@@ -380,3 +400,6 @@ func outcomeUnknown(err error) bool {
 	}
 	return !errors.Is(err, ErrInvalidRequest)
 }
+
+// CloseIdleConnections closes idle keep-alive connections, e.g. at shutdown.
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }

@@ -12,6 +12,7 @@ import (
 )
 
 func TestNewValidates(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, key, secret, base string
 		ok                      bool
@@ -50,6 +51,7 @@ func TestNewValidates(t *testing.T) {
 }
 
 func TestNewDoesNotModifyCallersHTTPClient(t *testing.T) {
+	t.Parallel()
 	hc := &http.Client{}
 	_, err := New(testKey, testSecret, WithHTTPClient(hc))
 	require.NoError(t, err)
@@ -57,6 +59,7 @@ func TestNewDoesNotModifyCallersHTTPClient(t *testing.T) {
 }
 
 func TestBalanceFixtures(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		file string
 		want Balance
@@ -78,6 +81,7 @@ func TestBalanceFixtures(t *testing.T) {
 }
 
 func TestProductsFixture(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	respond(t, mock, "GET", "/v2/product-list", 200, fixture(t, "product_list.json"))
 	ps, err := c.Products(context.Background())
@@ -103,6 +107,7 @@ func TestProductsFixture(t *testing.T) {
 }
 
 func TestAcceptsAmountOpenAndUnreadable(t *testing.T) {
+	t.Parallel()
 	open := Product{}
 	assert.True(t, open.AcceptsAmount(MustParseAmount("123.45")))
 	assert.False(t, open.AcceptsAmount(Amount{}))
@@ -112,6 +117,7 @@ func TestAcceptsAmountOpenAndUnreadable(t *testing.T) {
 }
 
 func TestNetworkStatusFixture(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	mock.RegisterResponder("GET", "https://api.test.invalid/v2/networkstatus", func(req *http.Request) (*http.Response, error) {
 		checkSigned(t, req)
@@ -132,6 +138,7 @@ func TestNetworkStatusFixture(t *testing.T) {
 }
 
 func TestNetworkStatusInterruption(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	body := strings.Replace(string(fixture(t, "networkstatus_spec_tnb.json")), "Healthy", "Interruption", 1)
 	respond(t, mock, "GET", "/v2/networkstatus", 200, []byte(body))
@@ -147,6 +154,7 @@ func seedTopup() TopupRequest {
 }
 
 func TestTopupFixtures(t *testing.T) {
+	t.Parallel()
 	success := Transaction{StatusCode: StatusSuccessful, Status: "Succesful", RefID: "digi-reload-20250115-001", Account: "0123456789",
 		Product: "D", ProductName: "Digi Prepaid", Amount: MustParseAmount("30"), Cost: MustParseAmount("29.4"),
 		Balance: MustParseAmount("920.6"), SN: "DG250115000187", Note: "Top up successful and credited to mobile number.",
@@ -184,6 +192,7 @@ func TestTopupFixtures(t *testing.T) {
 }
 
 func TestTopup400IsNotConsumed(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	respond(t, mock, "POST", "/v2/topup", 400, fixture(t, "topup_400_invalid_denomination.json"))
 	req := seedTopup()
@@ -201,6 +210,7 @@ func TestTopup400IsNotConsumed(t *testing.T) {
 }
 
 func TestTopupValidatesBeforeNetwork(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	base := seedTopup()
 	for name, mutate := range map[string]func(*TopupRequest){
@@ -224,6 +234,7 @@ func TestTopupValidatesBeforeNetwork(t *testing.T) {
 }
 
 func TestTopupUnknownOutcomes(t *testing.T) {
+	t.Parallel()
 	for name, responder := range map[string]func(*http.Request) (*http.Response, error){
 		"500": func(*http.Request) (*http.Response, error) {
 			return newResponse(500, []byte(`{"message":"boom"}`)), nil
@@ -257,6 +268,7 @@ func TestTopupUnknownOutcomes(t *testing.T) {
 }
 
 func TestTopupClientErrorsAreKnown(t *testing.T) {
+	t.Parallel()
 	for status, sentinel := range map[int]error{401: ErrUnauthorized, 403: ErrForbidden, 429: ErrRateLimited} {
 		c, mock := mockClient(t)
 		respond(t, mock, "POST", "/v2/topup", status, []byte(`{"error":"x","message":"nope"}`))
@@ -267,6 +279,7 @@ func TestTopupClientErrorsAreKnown(t *testing.T) {
 }
 
 func TestTransactionsFixture(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	mock.RegisterResponder("GET", "https://api.test.invalid/v2/transactions", func(req *http.Request) (*http.Response, error) {
 		checkSigned(t, req)
@@ -275,18 +288,19 @@ func TestTransactionsFixture(t *testing.T) {
 	})
 	page, err := c.Transactions(context.Background(), TransactionQuery{From: myt("2025-01-15 10:00:00.000"), Limit: 5, Product: "D"})
 	require.NoError(t, err)
-	require.Len(t, page.Records, 1)
+	require.Len(t, page.Items, 1)
 	assert.Equal(t, TransactionRecord{TrxID: "905187223", RefID: "digi-reload-20250115-001", Date: myt("2025-01-15 10:23:47.910"),
 		ResponseDate: myt("2025-01-15 10:23:51.102"), ProductCode: "D", ProductName: "Digi Prepaid",
 		ProductImageURL: "https://dashboard.iimmpact.com/img/D.png", Category: "Prepaid", Amount: MustParseAmount("30"),
 		Price: MustParseAmount("29.4"), Currency: "MYR", Account: "0123456789", Sender: "203.0.113.10", MemberID: "3100528",
-		StatusCode: StatusSuccessful, StatusName: "Successful", SN: "DG250115000187"}, page.Records[0])
-	assert.Equal(t, OutcomeSuccessful, page.Records[0].Outcome())
+		StatusCode: StatusSuccessful, StatusName: "Successful", SN: "DG250115000187"}, page.Items[0])
+	assert.Equal(t, OutcomeSuccessful, page.Items[0].Outcome())
 	assert.Equal(t, TransactionSummary{TransactionCount: 1, TotalAmount: MustParseAmount("30"), TotalPrice: MustParseAmount("29.4"),
 		Profit: MustParseAmount("0.6"), SuccessfulCount: 1}, page.Summary)
 }
 
 func TestTransactionQueryValues(t *testing.T) {
+	t.Parallel()
 	day := myt("2025-05-01 23:30:00.000")
 	for _, tt := range []struct {
 		q    TransactionQuery

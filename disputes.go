@@ -2,14 +2,11 @@ package iimmpact
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/mail"
 	"strconv"
 	"strings"
-
-	"github.com/iimmpact-go/iimmpact/internal/wire"
 )
 
 // RefundType is why a void is asked for (refund_type).
@@ -67,28 +64,14 @@ type disputeBody struct {
 // declines (e.g. a duplicate request) is a result with Status "Failed",
 // not an error.
 type DisputeResult struct {
-	RefID   string
-	Status  string // "Success" or "Failed"
-	Message string // e.g. "We've received your request…"
+	RefID   string `wire:"refid"`
+	Status  string `wire:"status"`  // "Success" or "Failed"
+	Message string `wire:"message"` // e.g. "We've received your request…"
 }
 
 // Accepted reports whether IIMMPACT opened the case. For a void this is
 // not the refund itself, which the biller still has to approve.
 func (r *DisputeResult) Accepted() bool { return strings.EqualFold(r.Status, "Success") }
-
-// UnmarshalJSON reads the documented data object.
-func (r *DisputeResult) UnmarshalJSON(b []byte) error {
-	var w struct {
-		RefID   wire.String `json:"refid"`
-		Status  wire.String `json:"status"`
-		Message wire.String `json:"message"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*r = DisputeResult{RefID: string(w.RefID), Status: string(w.Status), Message: string(w.Message)}
-	return nil
-}
 
 // checkCase refuses what the docs forbid before anything is sent.
 func checkCase(refID, trxID string, emails []string) error {
@@ -121,7 +104,7 @@ func (c *Client) VoidTransaction(ctx context.Context, req VoidRequest) (*Dispute
 		return nil, fmt.Errorf("%w: refund type %d is not 1, 2 or 3", ErrInvalidRequest, int(req.Type))
 	}
 	body := disputeBody{RefID: req.RefID, TrxID: req.TrxID, UserEmail: req.CCEmails, RefundType: int(req.Type), RefundReason: req.Reason}
-	return dispute(do[envelope[DisputeResult]](ctx, c, call{method: http.MethodPost, path: "/v2/transactions/void", body: body}))
+	return unwrap[DisputeResult](ctx, c, call{method: http.MethodPost, path: "/v2/transactions/void", body: body})
 }
 
 // ReportTransaction reports an issue with a successful transaction. Like
@@ -131,12 +114,5 @@ func (c *Client) ReportTransaction(ctx context.Context, req ReportRequest) (*Dis
 		return nil, err
 	}
 	body := disputeBody{RefID: req.RefID, TrxID: req.TrxID, UserEmail: req.CCEmails}
-	return dispute(do[envelope[DisputeResult]](ctx, c, call{method: http.MethodPost, path: "/v2/transactions/check", body: body}))
-}
-
-func dispute(env *envelope[DisputeResult], err error) (*DisputeResult, error) {
-	if err != nil {
-		return nil, err
-	}
-	return env.Data, nil
+	return unwrap[DisputeResult](ctx, c, call{method: http.MethodPost, path: "/v2/transactions/check", body: body})
 }

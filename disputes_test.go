@@ -11,6 +11,7 @@ import (
 )
 
 func TestVoidTransactionFixture(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	mock.RegisterResponder("POST", "https://api.test.invalid/v2/transactions/void", func(req *http.Request) (*http.Response, error) {
 		body := checkSigned(t, req)
@@ -27,6 +28,7 @@ func TestVoidTransactionFixture(t *testing.T) {
 }
 
 func TestReportTransactionFixtures(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	file := "check_spec.json"
 	mock.RegisterResponder("POST", "https://api.test.invalid/v2/transactions/check", func(req *http.Request) (*http.Response, error) {
@@ -49,6 +51,7 @@ func TestReportTransactionFixtures(t *testing.T) {
 }
 
 func TestDisputesRefuseLocally(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	ctx := context.Background()
 	for name, req := range map[string]VoidRequest{
@@ -79,6 +82,7 @@ func TestDisputesRefuseLocally(t *testing.T) {
 // A void or report is never sent twice on its own: a second one may open a
 // second case.
 func TestDisputesAreNotRetried(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
 	respond(t, mock, "POST", "/v2/transactions/void", 503, []byte(`{"message":"Service Unavailable"}`))
 	respond(t, mock, "POST", "/v2/transactions/check", 503, []byte(`{"message":"Service Unavailable"}`))
@@ -90,6 +94,7 @@ func TestDisputesAreNotRetried(t *testing.T) {
 }
 
 func TestDisputesNegativePaths(t *testing.T) {
+	t.Parallel()
 	testNegativePaths(t, "POST", "/v2/transactions/void", func(c *Client) error {
 		_, err := c.VoidTransaction(context.Background(), VoidRequest{RefID: "r1", Type: RefundWrongAmountOrAccount})
 		return err

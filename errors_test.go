@@ -13,6 +13,7 @@ import (
 )
 
 func TestMalformedResponses(t *testing.T) {
+	t.Parallel()
 	huge := []byte(`{"data":` + strings.Repeat(" ", 10000) + `"x"`)
 	for _, tt := range []struct {
 		name      string
@@ -58,6 +59,7 @@ func TestMalformedResponses(t *testing.T) {
 }
 
 func TestAPIErrorShapes(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		status   int
 		body     string
@@ -95,6 +97,7 @@ func TestAPIErrorShapes(t *testing.T) {
 }
 
 func TestErrorBodiesAreCapped(t *testing.T) {
+	t.Parallel()
 	body := []byte(strings.Repeat("x", 10*maxErrorBody))
 	e := newAPIError(500, body)
 	assert.Len(t, e.Body, maxErrorBody)
@@ -152,6 +155,7 @@ type emptyResult struct{ X int }
 func (*emptyResult) emptyOK() {}
 
 func TestDecodeEmptyBodyOnlyWhereAllowed(t *testing.T) {
+	t.Parallel()
 	out, err := decode[emptyResult](204, nil)
 	require.NoError(t, err)
 	assert.Equal(t, emptyResult{}, *out)
@@ -167,6 +171,7 @@ func TestDecodeEmptyBodyOnlyWhereAllowed(t *testing.T) {
 // Error bodies keep their diagnostics but never a voucher PIN or an IC
 // number, even when the body was cut inside the value.
 func TestErrorBodiesHideSecrets(t *testing.T) {
+	t.Parallel()
 	gift := fixture(t, "callback_post_grab_gift.json")
 	for name, body := range map[string][]byte{
 		"whole":     gift,

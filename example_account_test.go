@@ -12,7 +12,7 @@ import (
 // paid returns a fake with a few settled payments, for the examples that
 // read history.
 func paid(refids ...string) (*iimmpacttest.Server, *iimmpact.Client) {
-	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance("100"))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance(iimmpact.MustParseAmount("100")))
 	client := srv.Client()
 	for _, r := range refids {
 		_, err := client.Topup(context.Background(), iimmpact.TopupRequest{RefID: r, Product: "D", Account: "0123456789",
@@ -58,7 +58,7 @@ func ExampleClient_BalanceStatement() {
 	if err != nil {
 		panic(err)
 	}
-	for _, e := range page.Entries {
+	for _, e := range page.Items {
 		fmt.Println(e.Type, e.Amount, "→", e.Balance)
 	}
 	// Output: TRANSACTION -9.8 → 90.2
@@ -102,12 +102,12 @@ func ExampleClient_AllTransactions() {
 	// order-3 successful cost RM 9.8
 }
 
-func ExampleClient_CallbackURL() {
+func ExampleClient_CallbackSettings() {
 	srv := iimmpacttest.NewServer(iimmpacttest.WithCallback("https://merchant.example.com/iimmpact", "POST"))
 	defer srv.Close()
 	client := srv.Client()
 
-	cfg, err := client.CallbackURL(context.Background())
+	cfg, err := client.CallbackSettings(context.Background())
 	if err != nil {
 		panic(err)
 	}
@@ -128,7 +128,7 @@ func ExampleClient_SetCallbackURL() {
 	// Output: Success POST https://merchant.example.com/iimmpact
 }
 
-func ExampleClient_LowBalanceThreshold() {
+func ExampleClient_LowBalanceAlert() {
 	srv := iimmpacttest.NewServer()
 	defer srv.Close()
 	client := srv.Client()
@@ -137,7 +137,7 @@ func ExampleClient_LowBalanceThreshold() {
 		panic(err)
 	}
 
-	a, err := client.LowBalanceThreshold(ctx)
+	a, err := client.LowBalanceAlert(ctx)
 	if err != nil {
 		panic(err)
 	}

@@ -52,7 +52,7 @@ func ExampleSignCatalogWebhook() {
 	sig := iimmpact.SignCatalogWebhook(body, "whsec_test")
 	fmt.Println(iimmpact.VerifyCatalogWebhook(body, sig, "whsec_test"))
 	err := iimmpact.VerifyCatalogWebhook(body, sig, "whsec_other")
-	fmt.Println(errors.Is(err, iimmpact.ErrSignatureMismatch))
+	fmt.Println(errors.Is(err, iimmpact.ErrCatalogWebhookSignatureMismatch))
 	// Output:
 	// <nil>
 	// true

@@ -1,6 +1,7 @@
 package iimmpact_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,7 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
+	"strings"
 	"time"
 
 	"github.com/iimmpact-go/iimmpact"
@@ -158,7 +159,7 @@ func ExampleClient_Transactions() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, r := range page.Records {
+	for _, r := range page.Items {
 		fmt.Println(r.RefID, r.StatusName, r.Outcome(), r.Amount, r.Price)
 	}
 	fmt.Println("total", page.Summary.TotalAmount, "profit", page.Summary.Profit)
@@ -193,13 +194,22 @@ func ExampleSigner_Sign() {
 }
 
 func ExampleTransport() {
-	// For calls the SDK does not type, sign any request with the Transport.
-	signer, err := iimmpact.NewSigner("iimm_dev_example", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+	// For calls the SDK does not type, sign any request with the Transport;
+	// the fake checks the signature as IIMMPACT would.
+	srv := iimmpacttest.NewServer()
+	defer srv.Close()
+	signer, err := iimmpact.NewSigner(srv.APIKey, srv.HMACSecret)
 	if err != nil {
 		log.Fatal(err)
 	}
 	hc := &http.Client{Transport: &iimmpact.Transport{Signer: signer}}
-	_ = hc // hc.Get(iimmpact.StagingURL + "/v2/balance") carries X-Api-Key, X-Timestamp, X-Nonce, X-Signature
+	resp, err := hc.Get(srv.URL + "/v2/balance")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	fmt.Println(resp.Status)
+	// Output: 200 OK
 }
 
 func ExampleParseAmount_json() {
@@ -254,26 +264,40 @@ func ExampleWithRetryPolicy() {
 func ExampleWithHTTPClient() {
 	// Bring your own transport (proxy, TLS settings); the SDK wraps it with
 	// signing and leaves hc unchanged. hc.Timeout applies per attempt.
+	srv := iimmpacttest.NewServer()
+	defer srv.Close()
 	hc := &http.Client{Timeout: 40 * time.Second}
-	client, err := iimmpact.New("iimm_prod_example", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-		iimmpact.WithHTTPClient(hc))
+	client, err := iimmpact.New(srv.APIKey, srv.HMACSecret, iimmpact.WithBaseURL(srv.URL), iimmpact.WithHTTPClient(hc))
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer client.CloseIdleConnections()
+	bal, err := client.Balance(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(bal.Balance, hc.Timeout, hc.Transport == nil)
+	// Output: 950 40s true
 }
 
 func ExampleWithLogger() {
 	// Debug level logs each request (method, path, status, duration), each
 	// retry and each canonical string signed; never a secret, signature,
 	// PIN or body.
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	client, err := iimmpact.New("iimm_prod_example", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-		iimmpact.WithLogger(logger))
-	if err != nil {
+	srv := iimmpacttest.NewServer()
+	defer srv.Close()
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	client := srv.Client(iimmpact.WithLogger(logger))
+	if _, err := client.Balance(context.Background()); err != nil {
 		log.Fatal(err)
 	}
-	_ = client
+	logged := buf.String()
+	fmt.Println(strings.Contains(logged, `msg="iimmpact: request" method=GET path=/v2/balance status=200`))
+	fmt.Println(strings.Contains(logged, srv.HMACSecret), strings.Contains(logged, "X-Signature"))
+	// Output:
+	// true
+	// false false
 }
 
 func ExampleOutcomeUnknownError() {
@@ -309,7 +333,7 @@ func ExampleTopupRequest_Validate() {
 }
 
 func ExampleAPIError() {
-	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance("5"))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance(iimmpact.MustParseAmount("5")))
 	defer srv.Close()
 	req := iimmpact.TopupRequest{RefID: "order-9", Product: "D", Account: "0123456789", Amount: iimmpact.MustParseAmount("30")}
 	_, err := srv.Client().Topup(context.Background(), req)
@@ -318,4 +342,108 @@ func ExampleAPIError() {
 		fmt.Println(apiErr.HTTPStatus, apiErr.StatusCode, apiErr.Remarks, "unknown:", errors.Is(err, iimmpact.ErrOutcomeUnknown))
 	}
 	// Output: 400 43 (insufficient wallet credit) Insufficient_Balance unknown: false
+}
+
+func ExampleStatusCode_IsPending() {
+	// Accepted and Processing are pending: never treat them as failures.
+	for _, c := range []iimmpact.StatusCode{iimmpact.StatusAccepted, iimmpact.StatusProcessing, iimmpact.StatusSuccessful} {
+		fmt.Println(c, c.IsPending())
+	}
+	// Output:
+	// 0 (accepted) true
+	// 1 (processing) true
+	// 20 (successful) false
+}
+
+func ExampleStatusCode_IsFinal() {
+	// An undocumented code is neither pending nor final: ask again.
+	for _, c := range []iimmpact.StatusCode{iimmpact.StatusProcessing, iimmpact.StatusSuccessful, iimmpact.StatusRefund, 99} {
+		fmt.Println(c, c.IsFinal())
+	}
+	// Output:
+	// 1 (processing) false
+	// 20 (successful) true
+	// 53 (refunded) true
+	// 99 (undocumented) false
+}
+
+func ExampleStatusCode_IsSuccess() {
+	for _, c := range []iimmpact.StatusCode{iimmpact.StatusSuccessful, iimmpact.StatusInsufficientCredit, iimmpact.StatusProcessing} {
+		fmt.Println(c, c.IsSuccess())
+	}
+	// Output:
+	// 20 (successful) true
+	// 43 (insufficient wallet credit) false
+	// 1 (processing) false
+}
+
+func ExampleProduct_AcceptsAmount() {
+	fixed := iimmpact.Product{Code: "D", DenominationText: "5,10,30", Denominations: []iimmpact.Amount{
+		iimmpact.AmountFromInt(5), iimmpact.AmountFromInt(10), iimmpact.AmountFromInt(30)}}
+	open := iimmpact.Product{Code: "TNB"} // no list: any positive amount
+	fmt.Println(fixed.AcceptsAmount(iimmpact.AmountFromInt(10)), fixed.AcceptsAmount(iimmpact.AmountFromInt(20)))
+	fmt.Println(open.AcceptsAmount(iimmpact.MustParseAmount("87.45")), open.AcceptsAmount(iimmpact.Amount{}))
+	// Output:
+	// true false
+	// true false
+}
+
+func ExampleNewSigner() {
+	// NewSigner checks the credentials before anything is signed.
+	if _, err := iimmpact.NewSigner("iimm_dev_example", "not base64!"); err != nil {
+		fmt.Println("refused: the secret is not Base64")
+	}
+	signer, err := iimmpact.NewSigner("iimm_dev_example", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+	fmt.Println(signer != nil, err)
+	// Output:
+	// refused: the secret is not Base64
+	// true <nil>
+}
+
+func ExampleWithBaseURL() {
+	// A base URL is a scheme and host: the client adds /v2/... itself.
+	_, err := iimmpact.New("iimm_dev_example", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		iimmpact.WithBaseURL("https://staging.iimmpact.com/v2"))
+	fmt.Println(err)
+	_, err = iimmpact.New("iimm_dev_example", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+		iimmpact.WithBaseURL(iimmpact.StagingURL))
+	fmt.Println(err)
+	// Output:
+	// iimmpact: base URL "https://staging.iimmpact.com/v2" must have no path: the client adds /v2/... itself
+	// <nil>
+}
+
+func ExampleWithClock() {
+	// The clock stamps X-Timestamp; a fake and a client that share one
+	// agree on time, so a test can run in any month it likes.
+	may := func() time.Time { return time.Date(2025, 5, 15, 12, 0, 0, 0, time.UTC) }
+	srv := iimmpacttest.NewServer(iimmpacttest.WithServerClock(may))
+	defer srv.Close()
+	client := srv.Client(iimmpact.WithClock(may))
+	bal, err := client.Balance(context.Background())
+	fmt.Println(bal.Balance, err)
+	// Output: 950 <nil>
+}
+
+func ExampleClient_AllSubproducts() {
+	srv := iimmpacttest.NewServer()
+	defer srv.Close()
+	q := iimmpact.SubproductQuery{ProductCode: "JOMPAY", Limit: 1} // one biller a page
+	n := 0
+	for s, err := range srv.Client().AllSubproducts(context.Background(), q) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		n++
+		_ = s.Code
+	}
+	fmt.Println(n, "billers in", srv.Requests("/v2/subproducts"), "pages")
+	// Output: 2 billers in 2 pages
+}
+
+func ExampleWithCallbackRetention() {
+	// Remember refids for a week rather than the default.
+	store := iimmpact.NewMemoryCallbackStore(iimmpact.WithCallbackRetention(7 * 24 * time.Hour))
+	fmt.Println(store.Len())
+	// Output: 0
 }

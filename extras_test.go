@@ -12,6 +12,7 @@ import (
 )
 
 func TestExtrasMarshalsDocumentedAndOtherKeys(t *testing.T) {
+	t.Parallel()
 	e := Extras{BillerCode: "5454", ICNumber: "900101015555", Other: map[string]string{"zone": "A", "blank": ""}}
 	b, err := json.Marshal(e)
 	require.NoError(t, err)
@@ -32,6 +33,7 @@ func TestExtrasMarshalsDocumentedAndOtherKeys(t *testing.T) {
 }
 
 func TestExtrasStringHidesICAndOtherValues(t *testing.T) {
+	t.Parallel()
 	e := Extras{ICNumber: "900101015555", Other: map[string]string{"passport": "A1234567"}}
 	for _, s := range []string{e.String(), fmt.Sprintf("%v", e), fmt.Sprintf("%#v", e), fmt.Sprintf("%+v", TopupRequest{Extras: &e})} {
 		assert.NotContains(t, s, "900101015555")
@@ -41,6 +43,7 @@ func TestExtrasStringHidesICAndOtherValues(t *testing.T) {
 }
 
 func TestValidateRefusesMissingMandatoryExtras(t *testing.T) {
+	t.Parallel()
 	base := TopupRequest{RefID: "r-1", Account: "12345678", Amount: MustParseAmount("50")}
 	for _, tc := range []struct {
 		product string
@@ -70,6 +73,7 @@ func TestValidateRefusesMissingMandatoryExtras(t *testing.T) {
 }
 
 func TestTopupWithoutMandatoryExtrasSendsNothing(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	_, err := c.Topup(context.Background(), TopupRequest{RefID: "r-2", Product: "JOMPAY", Account: "12345678",
 		Amount: MustParseAmount("10"), Extras: &Extras{ICNumber: "900101015555"}})
@@ -79,6 +83,7 @@ func TestTopupWithoutMandatoryExtrasSendsNothing(t *testing.T) {
 }
 
 func TestExtrasJSONRoundTrip(t *testing.T) {
+	t.Parallel()
 	in := Extras{SubproductCode: "S1", ICNumber: "900101015555", BillerCode: "5454", Ref2: "R2",
 		Other: map[string]string{"plan_id": "P7"}}
 	b, err := json.Marshal(in)

@@ -51,7 +51,7 @@ var topupWithBadAccount = iimmpact.TopupRequest{RefID: "e2e-400-1", Product: "D"
 
 func TestE2ELaravelValidation400(t *testing.T) {
 	clk := &fakeClock{t: time.Date(2026, 3, 22, 12, 0, 0, 0, time.UTC)} // before 23 March 2026
-	srv := iimmpacttest.NewServer(iimmpacttest.WithClock(clk.Now))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithServerClock(clk.Now))
 	defer srv.Close()
 	_, err := srv.Client(iimmpact.WithClock(clk.Now)).Topup(context.Background(), topupWithBadAccount)
 	var apiErr *iimmpact.APIError
@@ -62,12 +62,12 @@ func TestE2ELaravelValidation400(t *testing.T) {
 	assert.JSONEq(t, `{"message":"The given data was invalid.","errors":{"account":["The account format is invalid."]}}`, string(apiErr.Body))
 	assert.Equal(t, []iimmpact.FieldError{{Field: "account", Messages: []string{"The account format is invalid."}}}, apiErr.Fields)
 	assert.Contains(t, err.Error(), "account: The account format is invalid.")
-	assert.Empty(t, srv.Transactions())
+	assert.Empty(t, srv.TopupRecords())
 }
 
 func TestE2EStandardValidation400(t *testing.T) {
 	clk := &fakeClock{t: time.Date(2026, 3, 23, 0, 0, 0, 0, time.FixedZone("MYT", 8*3600))}
-	srv := iimmpacttest.NewServer(iimmpacttest.WithClock(clk.Now))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithServerClock(clk.Now))
 	defer srv.Close()
 	_, err := srv.Client(iimmpact.WithClock(clk.Now)).Topup(context.Background(), topupWithBadAccount)
 	var apiErr *iimmpact.APIError
@@ -77,12 +77,12 @@ func TestE2EStandardValidation400(t *testing.T) {
 	assert.Equal(t, "The account format is invalid.", apiErr.Remarks)
 	assert.Equal(t, []iimmpact.FieldError{{Field: "account", Messages: []string{"The account format is invalid."}}}, apiErr.Fields)
 	assert.Contains(t, err.Error(), "account: The account format is invalid.")
-	assert.Empty(t, srv.Transactions())
+	assert.Empty(t, srv.TopupRecords())
 }
 
 func TestE2EBanReachedAndSurfacedAs403(t *testing.T) {
 	clk := &fakeClock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
-	srv := iimmpacttest.NewServer(iimmpacttest.WithClock(clk.Now), iimmpacttest.WithRateLimit(3, 5*time.Minute, 240*time.Minute))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithServerClock(clk.Now), iimmpacttest.WithIPBan(3, 5*time.Minute, 240*time.Minute))
 	defer srv.Close()
 	client := srv.Client(iimmpact.WithClock(clk.Now))
 	for range 3 {
@@ -130,9 +130,9 @@ func TestE2EJomPAYPaymentBuiltFromTheCatalog(t *testing.T) {
 	tx, err := client.Topup(ctx, req)
 	require.NoError(t, err)
 	assert.Equal(t, iimmpact.StatusSuccessful, tx.StatusCode)
-	got, ok := srv.Transaction("e2e-jp-1")
+	got, ok := srv.TopupRecord("e2e-jp-1")
 	require.True(t, ok)
-	assert.Equal(t, "88.2", got.Amount)
+	assert.Equal(t, "88.2", got.Amount.String())
 	assert.Equal(t, 1, got.Debits)
 }
 
@@ -159,7 +159,7 @@ func TestE2ECallbackFromAPublishedIIMMPACTAddress(t *testing.T) {
 		source string
 		want   int
 	}{{"", 403}, {"18.140.170.98", 200}} {
-		opts := []iimmpacttest.Option{iimmpacttest.WithCallback(hook.URL, "POST"), iimmpacttest.WithCallbackPolicy(0, 0, time.Second)}
+		opts := []iimmpacttest.ServerOption{iimmpacttest.WithCallback(hook.URL, "POST"), iimmpacttest.WithCallbackPolicy(0, 0, time.Second)}
 		if tc.source != "" {
 			opts = append(opts, iimmpacttest.WithCallbackSource(tc.source))
 		}

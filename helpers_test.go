@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -111,4 +112,55 @@ func mustField(t testing.TB, raw []byte, key string) json.RawMessage {
 	v, ok := m[key]
 	require.True(t, ok, "no %q in %s", key, raw)
 	return v
+}
+
+// fakePager serves one paged endpoint from total numbered items, the way
+// its real counterpart pages: by "page" (1-based, size items a page) or,
+// with byOffset, by "offset" and "limit". item builds item i; body wraps a
+// page's items (asked is the page or the offset, last the last page); alter,
+// if set, lets a test corrupt one answer. Every request is checked to be
+// signed and its query recorded.
+type fakePager struct {
+	path        string
+	total, size int
+	byOffset    bool
+	item        func(i int) map[string]any
+	body        func(asked, last int, items []map[string]any) map[string]any
+	alter       func(asked int, body map[string]any)
+	queries     []string
+	calls       int
+}
+
+func (p *fakePager) serve(t *testing.T) *Client {
+	c, mock := mockClient(t)
+	last := max(1, (p.total+p.size-1)/p.size)
+	mock.RegisterResponder("GET", "https://api.test.invalid"+p.path, func(req *http.Request) (*http.Response, error) {
+		checkSigned(t, req)
+		p.calls++
+		p.queries = append(p.queries, req.URL.RawQuery)
+		asked, from, to := p.window(req.URL.Query())
+		items := []map[string]any{}
+		for i := from; i < min(p.total, to); i++ {
+			items = append(items, p.item(i))
+		}
+		body := p.body(asked, last, items)
+		if p.alter != nil {
+			p.alter(asked, body)
+		}
+		b, _ := json.Marshal(body)
+		return newResponse(200, b), nil
+	})
+	return c
+}
+
+// window is the page asked for and the items it covers.
+func (p *fakePager) window(q url.Values) (asked, from, to int) {
+	if p.byOffset {
+		offset, _ := strconv.Atoi(q.Get("offset"))
+		limit, _ := strconv.Atoi(q.Get("limit"))
+		return offset, offset, offset + limit
+	}
+	page, _ := strconv.Atoi(q.Get("page"))
+	page = max(page, 1)
+	return page, (page - 1) * p.size, page * p.size
 }

@@ -2,12 +2,9 @@ package iimmpact
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
-
-	"github.com/iimmpact-go/iimmpact/internal/wire"
 )
 
 // ErrPaginationStuck is returned (wrapped) by the All* iterators when the
@@ -17,42 +14,24 @@ import (
 // parameter would be asked for the same page forever.
 var ErrPaginationStuck = errors.New("iimmpact: pagination is not advancing")
 
-// maxPages caps the pages one iterator fetches: at IIMMPACT's largest page
-// sizes this is millions of records, far more than any listing holds, and
-// at its rate limit it keeps one runaway loop well short of an IP ban.
-// A variable so tests can lower it.
-var maxPages = 10_000
+// defaultMaxPages caps the pages one iterator fetches (Client.maxPages):
+// at IIMMPACT's largest page sizes this is millions of records, far more
+// than any listing holds, and at its rate limit it keeps one runaway loop
+// well short of an IP ban.
+const defaultMaxPages = 10_000
 
 // PageMeta is the pagination block of the paged endpoints: Options sends
 // current_page, last_page, per_page and total; the balance statement's
 // Laravel-style meta may also send from, to and path. A field IIMMPACT did
 // not send is zero.
 type PageMeta struct {
-	CurrentPage int
-	LastPage    int
-	PerPage     int
-	Total       int
-	From, To    int    // the 1-based positions of the page's first and last records
-	Path        string // the endpoint's URL without the query
-}
-
-// UnmarshalJSON reads numbers or numeric strings alike.
-func (m *PageMeta) UnmarshalJSON(b []byte) error {
-	var w struct {
-		CurrentPage wire.Int    `json:"current_page"`
-		LastPage    wire.Int    `json:"last_page"`
-		PerPage     wire.Int    `json:"per_page"`
-		Total       wire.Int    `json:"total"`
-		From        wire.Int    `json:"from"`
-		To          wire.Int    `json:"to"`
-		Path        wire.String `json:"path"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*m = PageMeta{CurrentPage: int(w.CurrentPage), LastPage: int(w.LastPage), PerPage: int(w.PerPage),
-		Total: int(w.Total), From: int(w.From), To: int(w.To), Path: string(w.Path)}
-	return nil
+	CurrentPage int    `wire:"current_page"`
+	LastPage    int    `wire:"last_page"`
+	PerPage     int    `wire:"per_page"`
+	Total       int    `wire:"total"`
+	From        int    `wire:"from"` // the 1-based positions of the page's first and last records
+	To          int    `wire:"to"`
+	Path        string `wire:"path"` // the endpoint's URL without the query
 }
 
 // page is what one fetch hands to paginate.
@@ -65,10 +44,10 @@ type page[T any] struct {
 // paginate turns fetch (n = pages already read) into an iterator. It stops
 // after the last page or an empty one, stops without another request when
 // the caller breaks, and ends with an error, never a loop, when a page
-// repeats the one before it or maxPages is reached. A cancelled ctx ends
+// repeats the one before it or maxPages are read. A cancelled ctx ends
 // it before the next request. An error is yielded once, with the zero T,
 // and ends the iteration.
-func paginate[T any](ctx context.Context, what string, fetch func(n int) (page[T], error)) iter.Seq2[T, error] {
+func paginate[T any](ctx context.Context, maxPages int, what string, fetch func(n int) (page[T], error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		prev := ""
@@ -106,12 +85,12 @@ func paginate[T any](ctx context.Context, what string, fetch func(n int) (page[T
 // numberedPages walks page-numbered answers from start (page 1 when 0).
 // fetch returns one page's items, its meta and whether it is the last;
 // each answer is checked to be the page asked for.
-func numberedPages[T any](ctx context.Context, what string, start int, key func(*T) string,
+func numberedPages[T any](ctx context.Context, maxPages int, what string, start int, key func(*T) string,
 	fetch func(page int) ([]T, PageMeta, bool, error)) iter.Seq2[T, error] {
 	if start == 0 {
 		start = 1
 	}
-	return paginate(ctx, what, func(n int) (page[T], error) {
+	return paginate(ctx, maxPages, what, func(n int) (page[T], error) {
 		asked := start + n
 		items, meta, last, err := fetch(asked)
 		if err == nil {
@@ -158,16 +137,16 @@ func (c *Client) AllTransactions(ctx context.Context, q TransactionQuery) iter.S
 		limit = DefaultTransactionLimit
 	}
 	start := q.Offset
-	return paginate(ctx, "transactions", func(n int) (page[TransactionRecord], error) {
+	return paginate(ctx, c.maxPages, "transactions", func(n int) (page[TransactionRecord], error) {
 		q.Offset = start + n*limit
 		p, err := c.Transactions(ctx, q)
 		if err != nil {
 			return page[TransactionRecord]{}, err
 		}
-		if len(p.Records) > limit {
-			return page[TransactionRecord]{}, fmt.Errorf("%w: transactions: %d records for limit %d", ErrPaginationStuck, len(p.Records), limit)
+		if len(p.Items) > limit {
+			return page[TransactionRecord]{}, fmt.Errorf("%w: transactions: %d records for limit %d", ErrPaginationStuck, len(p.Items), limit)
 		}
-		return page[TransactionRecord]{items: p.Records, last: len(p.Records) < limit,
-			mark: markOf(p.Records, func(r *TransactionRecord) string { return r.TrxID })}, nil
+		return page[TransactionRecord]{items: p.Items, last: len(p.Items) < limit,
+			mark: markOf(p.Items, func(r *TransactionRecord) string { return r.TrxID })}, nil
 	})
 }

@@ -2,8 +2,6 @@ package iimmpact
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
 	"strconv"
 	"testing"
 
@@ -14,25 +12,14 @@ import (
 // historyPages serves total records by offset and limit, like
 // /v2/transactions; alter may corrupt a page.
 func historyPages(t *testing.T, total int, alter func(offset int, body map[string]any)) (*Client, *[]string) {
-	c, mock := mockClient(t)
-	queries := new([]string)
-	mock.RegisterResponder("GET", "https://api.test.invalid/v2/transactions", func(req *http.Request) (*http.Response, error) {
-		checkSigned(t, req)
-		*queries = append(*queries, req.URL.RawQuery)
-		offset, _ := strconv.Atoi(req.URL.Query().Get("offset"))
-		limit, _ := strconv.Atoi(req.URL.Query().Get("limit"))
-		data := []map[string]any{}
-		for i := offset; i < min(total, offset+limit); i++ {
-			data = append(data, map[string]any{"trxid": strconv.Itoa(905000000 + i), "status_code": "20", "amount": "30.0000"})
-		}
-		body := map[string]any{"data": data, "meta": map[string]any{"transaction_count": strconv.Itoa(total)}}
-		if alter != nil {
-			alter(offset, body)
-		}
-		b, _ := json.Marshal(body)
-		return newResponse(200, b), nil
-	})
-	return c, queries
+	p := &fakePager{path: "/v2/transactions", total: total, size: 1, byOffset: true, alter: alter,
+		item: func(i int) map[string]any {
+			return map[string]any{"trxid": strconv.Itoa(905000000 + i), "status_code": "20", "amount": "30.0000"}
+		},
+		body: func(_, _ int, items []map[string]any) map[string]any {
+			return map[string]any{"data": items, "meta": map[string]any{"transaction_count": strconv.Itoa(total)}}
+		}}
+	return p.serve(t), &p.queries
 }
 
 func collectTransactions(c *Client, q TransactionQuery) ([]string, error) {
@@ -47,6 +34,7 @@ func collectTransactions(c *Client, q TransactionQuery) ([]string, error) {
 }
 
 func TestAllTransactions(t *testing.T) {
+	t.Parallel()
 	q := TransactionQuery{From: myt("2025-05-01 00:00:00.000"), To: myt("2025-05-31 00:00:00.000"), Limit: 2,
 		Statuses: []string{"SUCCESSFUL", "FAILED"}}
 	t.Run("multi page", func(t *testing.T) {
@@ -101,9 +89,8 @@ func TestAllTransactions(t *testing.T) {
 		assert.Len(t, *queries, 1)
 	})
 	t.Run("page cap", func(t *testing.T) {
-		defer func(n int) { maxPages = n }(maxPages)
-		maxPages = 4
 		c, queries := historyPages(t, 1000, nil)
+		c.maxPages = 4
 		ids, err := collectTransactions(c, q)
 		require.ErrorIs(t, err, ErrPaginationStuck)
 		assert.Len(t, ids, 8)
@@ -126,6 +113,7 @@ func TestAllTransactions(t *testing.T) {
 }
 
 func TestAllTransactionsNegativePaths(t *testing.T) {
+	t.Parallel()
 	testNegativePaths(t, "GET", "/v2/transactions", func(c *Client) error {
 		for _, err := range c.AllTransactions(context.Background(), TransactionQuery{From: testNow}) {
 			return err

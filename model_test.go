@@ -287,6 +287,7 @@ func (m *modelServer) judge(tx *Transaction, err error, wait bool) string {
 }
 
 func TestModelVerdicts(t *testing.T) {
+	t.Parallel()
 	seed := modelSeed(t)
 	const n = 2500
 	for _, wait := range []bool{false, true} {

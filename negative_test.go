@@ -61,6 +61,7 @@ func testNegativePaths(t *testing.T, method, path string, call func(*Client) err
 
 // The core endpoints get the same checks as the rest of the API.
 func TestCoreNegativePaths(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, tc := range []struct {
 		method, path string

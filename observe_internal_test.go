@@ -24,6 +24,7 @@ func (s *limiterSpy) LimiterWait(_ context.Context, e LimiterWait) { s.got = app
 // TestLimiterWaitHook: the hook the client-wide limiter calls after a wait
 // reaches the observer, and is a no-op without one.
 func TestLimiterWaitHook(t *testing.T) {
+	t.Parallel()
 	spy := &limiterSpy{}
 	c, err := New(testKey, testSecret, WithObserver(spy))
 	require.NoError(t, err)
@@ -38,6 +39,7 @@ func TestLimiterWaitHook(t *testing.T) {
 
 // TestRedactedURL: query keys stay, values never do.
 func TestRedactedURL(t *testing.T) {
+	t.Parallel()
 	q := map[string][]string{"account": {"60123456789"}, "product": {"TNB"}}
 	assert.Equal(t, "https://api.iimmpact.com/v2/bill-presentment?account=REDACTED&product=REDACTED",
 		redactedURL("https://api.iimmpact.com", "/v2/bill-presentment", q))
@@ -45,6 +47,7 @@ func TestRedactedURL(t *testing.T) {
 }
 
 func TestErrorType(t *testing.T) {
+	t.Parallel()
 	for want, err := range map[string]error{
 		"":                   nil,
 		"503":                &OutcomeUnknownError{RefID: "r", Err: &APIError{HTTPStatus: 503}},
@@ -62,6 +65,7 @@ func TestErrorType(t *testing.T) {
 
 // TestCallbackResult maps every verdict the handler gives to its result.
 func TestCallbackResult(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		code   int
 		reason string

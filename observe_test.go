@@ -65,6 +65,7 @@ func fastRetries() iimmpact.Option {
 }
 
 func TestObserverSeesRetriedTopup(t *testing.T) {
+	t.Parallel()
 	srv := iimmpacttest.NewServer()
 	defer srv.Close()
 	srv.ScriptFaults("/v2/topup", iimmpacttest.StatusFault(502))
@@ -104,6 +105,7 @@ func TestObserverSeesRetriedTopup(t *testing.T) {
 // the success above and this one prove that the added header is outside
 // the signature; the forged X-Signature never reached the wire.
 func TestTraceHeadersDoNotBreakSigning(t *testing.T) {
+	t.Parallel()
 	var seen http.Header
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen = r.Header.Clone()
@@ -121,6 +123,7 @@ func TestTraceHeadersDoNotBreakSigning(t *testing.T) {
 }
 
 func TestObserverOutcomeUnknown(t *testing.T) {
+	t.Parallel()
 	srv := iimmpacttest.NewServer()
 	defer srv.Close()
 	srv.ScriptFaults("/v2/topup", iimmpacttest.StatusFault(503).AfterProcessing(), iimmpacttest.StatusFault(503), iimmpacttest.StatusFault(503))
@@ -142,6 +145,7 @@ func TestObserverOutcomeUnknown(t *testing.T) {
 // TestObserverWaitTopup: a wait is one call of kind CallWait around the
 // calls of its polls, and a wait that runs out is an unknown outcome.
 func TestObserverWaitTopup(t *testing.T) {
+	t.Parallel()
 	srv := iimmpacttest.NewServer(iimmpacttest.WithSettleAfter(100))
 	defer srv.Close()
 	rec := &recorder{}
@@ -159,6 +163,7 @@ func TestObserverWaitTopup(t *testing.T) {
 }
 
 func TestObserverCallbackRefusedByAllowlist(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{}
 	allow, err := iimmpact.NewIPAllowlist("203.0.113.7")
 	require.NoError(t, err)
@@ -183,6 +188,7 @@ func TestObserverCallbackRefusedByAllowlist(t *testing.T) {
 // callbacks carrying the PIN, and finds none of them, nor the API key,
 // secret or any signature, in any event.
 func TestObserverSeesNoSecrets(t *testing.T) {
+	t.Parallel()
 	cbRec := &recorder{}
 	allow, err := iimmpact.NewIPAllowlist(iimmpact.ProductionCallbackIPs()...)
 	require.NoError(t, err)
@@ -226,6 +232,7 @@ func TestObserverSeesNoSecrets(t *testing.T) {
 }
 
 func TestTraceHeadersRefuseOwnedHeaders(t *testing.T) {
+	t.Parallel()
 	var got []string
 	obs := observerFunc{f: func(e iimmpact.AttemptStart) {
 		for _, k := range []string{"X-Api-Key", "x-signature", "X-Nonce", "X-Timestamp", "Content-Type", "User-Agent", "Baggage"} {
@@ -263,6 +270,7 @@ func (o observerFunc) AttemptStart(ctx context.Context, e iimmpact.AttemptStart)
 }
 
 func TestStatsShowsRetryBudget(t *testing.T) {
+	t.Parallel()
 	srv := iimmpacttest.NewServer()
 	defer srv.Close()
 	c := srv.Client(iimmpact.WithRetryPolicy(iimmpact.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond,

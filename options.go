@@ -17,7 +17,7 @@ type settings struct {
 	userAgent  string
 	retry      *RetryPolicy
 	rate       *rateSetting
-	observer   Observer // observe: WithObserver
+	observer   Observer
 }
 
 // WithBaseURL points the client at another host: StagingURL, or a local fake

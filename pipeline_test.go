@@ -34,6 +34,7 @@ func (p *deadlineProbe) RoundTrip(r *http.Request) (*http.Response, error) {
 // A caller's client whose Timeout is 0 keeps the 35 s per-attempt default;
 // a set Timeout replaces it.
 func TestTimeoutsHoldWithCallersClient(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		timeout time.Duration
 		want    time.Duration
@@ -50,6 +51,7 @@ func TestTimeoutsHoldWithCallersClient(t *testing.T) {
 // A caller's client without a Transport gets the SDK's tuned one; a
 // caller's own transport is used as is.
 func TestCallersTransport(t *testing.T) {
+	t.Parallel()
 	c, err := New(testKey, testSecret, WithHTTPClient(&http.Client{}))
 	require.NoError(t, err)
 	tr, ok := c.http.Transport.(*http.Transport)
@@ -64,6 +66,7 @@ func TestCallersTransport(t *testing.T) {
 }
 
 func TestWithRateLimitValidation(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []struct {
 		rate  float64
 		burst int
@@ -86,6 +89,7 @@ func TestWithRateLimitValidation(t *testing.T) {
 // The limiter is client-wide and paces first attempts, retries and polls
 // alike; its waits are observable through the onWait seam.
 func TestRateLimitPacesEveryRequest(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var times []time.Time
 	mock := httpmock.NewMockTransport()
@@ -117,6 +121,7 @@ func TestRateLimitPacesEveryRequest(t *testing.T) {
 
 // A wait cancelled by ctx gives its slot back and says why.
 func TestRateLimitHonoursContext(t *testing.T) {
+	t.Parallel()
 	l, err := newLimiter(&rateSetting{perSecond: 1, burst: 1}, "https://api.iimmpact.com")
 	require.NoError(t, err)
 	require.NoError(t, l.wait(context.Background(), nil))
@@ -154,6 +159,7 @@ func urlOrderSignature(secretB64, ts, nonce, method, rawQuery string, body []byt
 
 // The query sent is the query signed, under both readings of the rule.
 func TestQueryOnTheWireIsCanonical(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	mock.RegisterResponder("GET", "https://api.test.invalid/v2/transactions", func(r *http.Request) (*http.Response, error) {
 		checkSigned(t, r) // the sorting reading
@@ -169,6 +175,7 @@ func TestQueryOnTheWireIsCanonical(t *testing.T) {
 
 // The signing debug line names query keys, never their values.
 func TestSigningLogHidesQueryValues(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	c, mock := mockClient(t, WithLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	respond(t, mock, "GET", "/v2/options", 200, []byte(`{"data":[],"meta":{"current_page":1,"last_page":1}}`))
@@ -182,6 +189,7 @@ func TestSigningLogHidesQueryValues(t *testing.T) {
 // A transport error names the path, never the query: *url.Error would
 // quote an IC number passed as OptionsQuery.AccountNumber.
 func TestTransportErrorsHideTheQuery(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	mock.RegisterNoResponder(func(*http.Request) (*http.Response, error) { return nil, errors.New("connection refused") })
 	_, err := c.Options(context.Background(), OptionsQuery{ProductCode: "PTPTN", FieldID: "loan_account", AccountNumber: "900101145678"})
@@ -193,6 +201,7 @@ func TestTransportErrorsHideTheQuery(t *testing.T) {
 
 // WaitTopup's polls go through the same limiter as everything else.
 func TestRateLimitPacesPolls(t *testing.T) {
+	t.Parallel()
 	_, s := scriptServer(t, send(t, 200, "topup_processing.json"), send(t, 200, "topup_processing.json"),
 		send(t, 200, "topup_processing.json"), send(t, 200, "topup_success.json"))
 	srv := httptest.NewServer(s)
@@ -204,4 +213,33 @@ func TestRateLimitPacesPolls(t *testing.T) {
 	assert.Equal(t, StatusSuccessful, tx.StatusCode)
 	assert.EqualValues(t, 4, s.n.Load())
 	assert.GreaterOrEqual(t, time.Since(start), 140*time.Millisecond, "4 polls at 20/s with no burst take 3 intervals")
+}
+
+// headerVandal is a base transport that edits the header values it is
+// given in place, as a careless RoundTripper might.
+type headerVandal struct{ seen []string }
+
+func (v *headerVandal) RoundTrip(req *http.Request) (*http.Response, error) {
+	v.seen = append(v.seen, req.Header.Get("User-Agent")+"|"+req.Header.Get("Accept")+"|"+req.Header.Get("Content-Type"))
+	for _, k := range []string{"User-Agent", "Accept", "Content-Type"} {
+		if vs := req.Header[k]; len(vs) > 0 {
+			vs[0] = "vandalised"
+		}
+	}
+	return newResponse(200, []byte(`{"data":{"account":"1","balance":"1"}}`)), nil
+}
+
+// A base transport that edits header values cannot corrupt the next
+// request: no header value slice is shared between requests.
+func TestBaseTransportEditingHeadersCannotCorruptTheNextRequest(t *testing.T) {
+	t.Parallel()
+	v := &headerVandal{}
+	c, err := New(testKey, testSecret, WithBaseURL("https://api.test.invalid"), WithHTTPClient(&http.Client{Transport: v}))
+	require.NoError(t, err)
+	for range 2 {
+		_, err := c.Balance(context.Background())
+		require.NoError(t, err)
+	}
+	want := "iimmpact-go/" + Version + "|application/json|application/json"
+	assert.Equal(t, []string{want, want}, v.seen)
 }

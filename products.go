@@ -2,7 +2,6 @@ package iimmpact
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 
 	"github.com/iimmpact-go/iimmpact/internal/wire"
@@ -10,29 +9,29 @@ import (
 
 // Product is one entry of the legacy product list (GET /v2/product-list).
 type Product struct {
-	Code             string // product_code: what Topup takes, e.g. "D"
-	Name             string
-	Status           string // "Active" or "Inactive"
-	HasSubproduct    bool   // if true, a subproduct code goes in Extras
-	Remarks          string // customer-facing instructions
-	AccountLabel     string // e.g. "Mobile Number"
-	AccountType      string // e.g. "phone_number"
-	KeyboardType     string // e.g. "Numeric"
-	Group            string // e.g. "Mobile Reload"
-	Category         string // e.g. "Prepaid"
-	ImageURL         string
-	Currency         string // denomination_currency, e.g. "MYR"
-	DenominationType string // denomination_data_type, e.g. "Integer"
-	IsRefundable     bool   // eligible for a void request
+	Code             string `wire:"product_code"` // what Topup takes, e.g. "D"
+	Name             string `wire:"product_name"`
+	Status           string `wire:"status"`          // "Active" or "Inactive"
+	HasSubproduct    bool   `wire:"has_subproduct"`  // if true, a subproduct code goes in Extras
+	Remarks          string `wire:"product_remarks"` // customer-facing instructions
+	AccountLabel     string `wire:"account_label"`   // e.g. "Mobile Number"
+	AccountType      string `wire:"account_type"`    // e.g. "phone_number"
+	KeyboardType     string `wire:"keyboard_type"`   // e.g. "Numeric"
+	Group            string `wire:"product_group"`   // e.g. "Mobile Reload"
+	Category         string `wire:"category"`        // e.g. "Prepaid"
+	ImageURL         string `wire:"image_url"`
+	Currency         string `wire:"denomination_currency"`  // e.g. "MYR"
+	DenominationType string `wire:"denomination_data_type"` // e.g. "Integer"
+	IsRefundable     bool   `wire:"is_refundable"`          // eligible for a void request
 
 	// Denominations are the amounts the product sells, parsed from the
 	// comma-separated list; nil when the product takes any amount.
 	Denominations []Amount
 	// CommonDenominations are the amounts to offer first.
-	CommonDenominations []Amount
+	CommonDenominations []Amount `wire:"common_denominations,with=setAmountList"`
 	// DenominationText is the list as IIMMPACT sent it, kept because an
 	// entry that is not a number (it has never been seen) cannot be parsed.
-	DenominationText string
+	DenominationText string `wire:"denomination"`
 }
 
 // Active reports whether the product may be offered; inactive ones must not be shown.
@@ -56,40 +55,19 @@ func (p Product) AcceptsAmount(a Amount) bool {
 	return false
 }
 
-// UnmarshalJSON reads the documented shape.
-func (p *Product) UnmarshalJSON(data []byte) error {
-	var w struct {
-		Status           wire.String `json:"status"`
-		HasSubproduct    wire.Bool   `json:"has_subproduct"`
-		Code             wire.String `json:"product_code"`
-		Name             wire.String `json:"product_name"`
-		Remarks          wire.String `json:"product_remarks"`
-		AccountLabel     wire.String `json:"account_label"`
-		KeyboardType     wire.String `json:"keyboard_type"`
-		Denomination     wire.String `json:"denomination"`
-		Common           wire.String `json:"common_denominations"`
-		DenominationType wire.String `json:"denomination_data_type"`
-		Currency         wire.String `json:"denomination_currency"`
-		Group            wire.String `json:"product_group"`
-		Category         wire.String `json:"category"`
-		ImageURL         wire.String `json:"image_url"`
-		AccountType      wire.String `json:"account_type"`
-		IsRefundable     wire.Bool   `json:"is_refundable"`
-	}
-	if err := json.Unmarshal(data, &w); err != nil {
+// decoded derives the parsed list from the text as sent.
+func (p *Product) decoded() error {
+	p.Denominations = parseAmountList(p.DenominationText)
+	return nil
+}
+
+// setAmountList reads a comma-separated list of amounts sent as one string.
+func setAmountList(p *[]Amount, b []byte) error {
+	var s string
+	if err := wire.SetString(&s, b); err != nil {
 		return err
 	}
-	*p = Product{
-		Code: string(w.Code), Name: string(w.Name), Status: string(w.Status),
-		HasSubproduct: bool(w.HasSubproduct), Remarks: string(w.Remarks),
-		AccountLabel: string(w.AccountLabel), AccountType: string(w.AccountType),
-		KeyboardType: string(w.KeyboardType), Group: string(w.Group), Category: string(w.Category),
-		ImageURL: string(w.ImageURL), Currency: string(w.Currency),
-		DenominationType: string(w.DenominationType), IsRefundable: bool(w.IsRefundable),
-		DenominationText: string(w.Denomination),
-	}
-	p.Denominations = parseAmountList(p.DenominationText)
-	p.CommonDenominations = parseAmountList(string(w.Common))
+	*p = parseAmountList(s)
 	return nil
 }
 
@@ -114,9 +92,9 @@ func parseAmountList(s string) []Amount {
 // Products returns the legacy product list. IIMMPACT recommends the catalog
 // for new integrations; this list is what its walkthrough uses.
 func (c *Client) Products(ctx context.Context) ([]Product, error) {
-	env, err := get[[]Product](ctx, c, "/v2/product-list", nil)
+	list, err := unwrap[[]Product](ctx, c, getCall("/v2/product-list", nil))
 	if err != nil {
 		return nil, err
 	}
-	return *env.Data, nil
+	return *list, nil
 }

@@ -24,7 +24,7 @@ import (
 // state, the wallet is debited exactly once per successful refid, and the
 // balance is the opening balance less the successful costs.
 func TestReliabilityUnderFaults(t *testing.T) {
-	const opening = "1000000"
+	opening := iimmpact.AmountFromInt(1_000_000)
 	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance(opening), iimmpacttest.WithSettleAfter(3), iimmpacttest.WithSeed(7))
 	defer srv.Close()
 	srv.InjectFaults("/v2/topup", 0.3,
@@ -79,7 +79,7 @@ func TestReliabilityUnderFaults(t *testing.T) {
 					t.Errorf("refid %s: untyped verdict %v", r.req.RefID, err)
 					return
 				}
-				if real, ok := srv.Transaction(r.req.RefID); ok && !unknown {
+				if real, ok := srv.TopupRecord(r.req.RefID); ok && !unknown {
 					t.Errorf("refid %s: told nothing was created (%v), but the fake holds it as %d", r.req.RefID, err, real.StatusCode)
 					return
 				}
@@ -88,8 +88,8 @@ func TestReliabilityUnderFaults(t *testing.T) {
 	}
 	wg.Wait()
 
-	truth := make(map[string]iimmpacttest.Transaction)
-	for _, tx := range srv.Transactions() {
+	truth := make(map[string]iimmpacttest.TopupRecord)
+	for _, tx := range srv.TopupRecords() {
 		truth[tx.RefID] = tx
 	}
 	require.Len(t, truth, len(results), "one transaction per refid, no more")
@@ -97,18 +97,18 @@ func TestReliabilityUnderFaults(t *testing.T) {
 	for _, r := range results {
 		require.NotNil(t, r.tx, "refid %s never reached a final state", r.req.RefID)
 		real := truth[r.req.RefID]
-		assert.Equal(t, real.StatusCode, int(r.tx.StatusCode), "refid %s", r.req.RefID)
+		assert.Equal(t, real.StatusCode, r.tx.StatusCode, "refid %s", r.req.RefID)
 		assert.True(t, r.tx.StatusCode.IsFinal())
 		if r.tx.StatusCode.IsSuccess() {
 			assert.Equal(t, 1, srv.Debits(r.req.RefID), "refid %s debited once", r.req.RefID)
-			assert.Equal(t, real.Cost, r.tx.Cost.String())
+			assert.Equal(t, real.Cost, r.tx.Cost)
 			spent = spent.Add(r.tx.Cost)
 		} else {
 			assert.Equal(t, iimmpact.StatusRejectedByProvider, r.tx.StatusCode)
 			assert.Equal(t, 0, srv.Debits(r.req.RefID))
 		}
 	}
-	assert.Equal(t, iimmpact.MustParseAmount(opening).Sub(spent).String(), srv.Balance())
+	assert.Equal(t, opening.Sub(spent), srv.Balance())
 	t.Logf("%d topup requests for %d payments", srv.Requests("/v2/topup"), len(results))
 }
 
@@ -132,7 +132,7 @@ func TestLostAnswerThenRefusalIsUnknown(t *testing.T) {
 		require.ErrorAs(t, err, &ae, "the 403 stays visible as the cause")
 		assert.Equal(t, http.StatusForbidden, ae.HTTPStatus)
 		assert.Equal(t, 2, srv.Requests("/v2/topup"), "no poll after a 403")
-		_, created := srv.Transaction(req.RefID)
+		_, created := srv.TopupRecord(req.RefID)
 		require.True(t, created, "the fake did create the payment")
 
 		// Asking again with the same request settles it, without a second debit.

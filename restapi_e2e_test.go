@@ -32,9 +32,9 @@ func mayClock() func() time.Time {
 	return func() time.Time { return mayNoon.Add(time.Duration(n.Add(1)) * time.Millisecond) }
 }
 
-func mayServer(t *testing.T, opts ...iimmpacttest.Option) (*iimmpacttest.Server, *iimmpact.Client) {
+func mayServer(t *testing.T, opts ...iimmpacttest.ServerOption) (*iimmpacttest.Server, *iimmpact.Client) {
 	clock := mayClock()
-	srv := iimmpacttest.NewServer(append([]iimmpacttest.Option{iimmpacttest.WithClock(clock), iimmpacttest.WithBalance("1000")}, opts...)...)
+	srv := iimmpacttest.NewServer(append([]iimmpacttest.ServerOption{iimmpacttest.WithServerClock(clock), iimmpacttest.WithBalance(iimmpact.MustParseAmount("1000"))}, opts...)...)
 	t.Cleanup(srv.Close)
 	return srv, srv.Client(iimmpact.WithClock(clock))
 }
@@ -157,8 +157,8 @@ func TestE2EHistoryAndStatement(t *testing.T) {
 	may.Statuses = []string{"FAILED"}
 	page, err := c.Transactions(ctx, may)
 	require.NoError(t, err)
-	require.Len(t, page.Records, 1)
-	assert.Equal(t, "may-failed", page.Records[0].RefID)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, "may-failed", page.Items[0].RefID)
 
 	sq := iimmpact.BalanceStatementQuery{From: may.From, To: may.To, Limit: 2}
 	var entries []iimmpact.StatementEntry
@@ -175,7 +175,7 @@ func TestE2EHistoryAndStatement(t *testing.T) {
 		assert.Equal(t, 2025, e.Date.Year())
 		prev = e.Balance
 	}
-	assert.Equal(t, srv.Balance(), prev.String())
+	assert.Equal(t, srv.Balance(), prev)
 
 	first, err := c.BalanceStatement(ctx, sq)
 	require.NoError(t, err)
@@ -186,7 +186,7 @@ func TestE2EHistoryAndStatement(t *testing.T) {
 	sq.Type = iimmpact.StatementDeposit
 	deposits, err := c.BalanceStatement(ctx, sq)
 	require.NoError(t, err)
-	assert.Empty(t, deposits.Entries)
+	assert.Empty(t, deposits.Items)
 }
 
 func TestE2ESettings(t *testing.T) {
@@ -201,7 +201,7 @@ func TestE2ESettings(t *testing.T) {
 	srv, c := mayServer(t, iimmpacttest.WithCallbackPolicy(0, time.Millisecond, time.Second))
 	ctx := context.Background()
 
-	cfg, err := c.CallbackURL(ctx)
+	cfg, err := c.CallbackSettings(ctx)
 	require.NoError(t, err)
 	assert.Empty(t, cfg.URL, "no callback configured yet")
 
@@ -209,7 +209,7 @@ func TestE2ESettings(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Success", cfg.Status)
 	assert.Equal(t, receiver.URL+"/iimmpact?shop=1&x=a%20b", cfg.URL)
-	cfg, err = c.CallbackURL(ctx)
+	cfg, err = c.CallbackSettings(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, "POST", cfg.Method)
 	assert.Equal(t, 2025, cfg.LastUpdated.Year())
@@ -224,7 +224,7 @@ func TestE2ESettings(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "2500.5", a.Threshold.String())
 	assert.Equal(t, 2025, a.LastUpdated.Year())
-	a, err = c.LowBalanceThreshold(ctx)
+	a, err = c.LowBalanceAlert(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, "2500.5", a.Threshold.String())
 	assert.NotEmpty(t, a.Email)
@@ -252,8 +252,8 @@ func TestE2EDisputes(t *testing.T) {
 
 	hist, err := c.Transactions(ctx, iimmpact.TransactionQuery{From: mayNoon, Product: "D"})
 	require.NoError(t, err)
-	require.Len(t, hist.Records, 1)
-	res, err = c.ReportTransaction(ctx, iimmpact.ReportRequest{TrxID: hist.Records[0].TrxID, RefID: "ignored-when-trxid-is-given"})
+	require.Len(t, hist.Items, 1)
+	res, err = c.ReportTransaction(ctx, iimmpact.ReportRequest{TrxID: hist.Items[0].TrxID, RefID: "ignored-when-trxid-is-given"})
 	require.NoError(t, err)
 	assert.True(t, res.Accepted())
 	assert.Equal(t, "d-1", res.RefID, "trxid wins over refid")
@@ -339,4 +339,19 @@ func TestE2ECatalogWebhook(t *testing.T) {
 	defer mu.Unlock()
 	assert.Equal(t, []string{"product.updated products D data=true", "option.deleted options D_5 data=false",
 		"group.updated groups grp_mobile data=true"}, events)
+}
+
+// AllSubproducts follows links.next across the fake's pages of JomPAY
+// billers, one biller a page, and stops after the page with no next link.
+func TestAllSubproductsFollowsNextLinks(t *testing.T) {
+	t.Parallel()
+	srv, c := mayServer(t)
+	var codes []string
+	for s, err := range c.AllSubproducts(context.Background(), iimmpact.SubproductQuery{ProductCode: "JOMPAY", Limit: 1}) {
+		require.NoError(t, err)
+		codes = append(codes, s.Code)
+	}
+	assert.Len(t, codes, 2, "both billers, one a page")
+	assert.NotEqual(t, codes[0], codes[1])
+	assert.Equal(t, 2, srv.Requests("/v2/subproducts"))
 }

@@ -97,8 +97,8 @@ type tokenBucket struct {
 	last   time.Time
 }
 
-func newTokenBucket(max int, every time.Duration) *tokenBucket {
-	return &tokenBucket{tokens: max, max: max, every: every, last: time.Now()}
+func newTokenBucket(capacity int, every time.Duration) *tokenBucket {
+	return &tokenBucket{tokens: capacity, max: capacity, every: every, last: time.Now()}
 }
 
 // take spends one token if there is one.
@@ -191,7 +191,7 @@ func (r *retrier) again(ctx context.Context, resp *http.Response, err error) (bo
 	if p.OnRetry != nil {
 		p.OnRetry(ev)
 	}
-	r.cl.obs.endAttempt(resp, err, true, delay) // observe: attempt end (retry)
+	r.cl.obs.endAttempt(resp, err, true, delay)
 	if r.c.logger != nil {
 		r.c.logger.LogAttrs(ctx, slog.LevelDebug, "iimmpact: retrying",
 			slog.String("method", ev.Method), slog.String("path", ev.Path), slog.Int("attempt", ev.Attempt),
@@ -297,4 +297,16 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// sleep waits for d or until ctx ends, whichever is first.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

@@ -60,6 +60,7 @@ func realClient(t *testing.T, url string, opts ...Option) *Client {
 }
 
 func TestRetriesTransientFailures(t *testing.T) {
+	t.Parallel()
 	for _, path := range []string{"balance", "topup"} {
 		t.Run(path, func(t *testing.T) {
 			body := fixture(t, "balance.json")
@@ -86,6 +87,7 @@ func TestRetriesTransientFailures(t *testing.T) {
 }
 
 func TestNoRetryOnPermanentAnswers(t *testing.T) {
+	t.Parallel()
 	for _, st := range []int{400, 401, 403, 404, 422} {
 		srv, n, _ := scripted(t, []int{st, 200}, fixture(t, "topup_success.json"))
 		c := realClient(t, srv.URL, WithRetryPolicy(fastRetries(5, nil)))
@@ -97,6 +99,7 @@ func TestNoRetryOnPermanentAnswers(t *testing.T) {
 }
 
 func TestNonIdempotentPostIsNotRetried(t *testing.T) {
+	t.Parallel()
 	srv, n, _ := scripted(t, []int{503, 200}, []byte(`{"data":{}}`))
 	c := realClient(t, srv.URL, WithRetryPolicy(fastRetries(5, nil)))
 	_, err := do[envelope[struct{}]](context.Background(), c, call{method: http.MethodPost, path: "/v2/transactions/void", body: map[string]string{"refid": "x"}})
@@ -105,6 +108,7 @@ func TestNonIdempotentPostIsNotRetried(t *testing.T) {
 }
 
 func TestTopupExhaustedIsOutcomeUnknown(t *testing.T) {
+	t.Parallel()
 	srv, n, _ := scripted(t, []int{502}, nil)
 	c := realClient(t, srv.URL, WithRetryPolicy(fastRetries(3, nil)))
 	_, err := c.Topup(context.Background(), seedTopup())
@@ -114,6 +118,7 @@ func TestTopupExhaustedIsOutcomeUnknown(t *testing.T) {
 }
 
 func TestRetryStopsWhenContextEnds(t *testing.T) {
+	t.Parallel()
 	srv, _, _ := scripted(t, []int{503}, nil)
 	c := realClient(t, srv.URL, WithRetryPolicy(RetryPolicy{MaxAttempts: 10, BaseDelay: time.Hour, MaxDelay: time.Hour}))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -126,6 +131,7 @@ func TestRetryStopsWhenContextEnds(t *testing.T) {
 }
 
 func TestRetryGivesUpBeforeAWaitPastTheDeadline(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "30")
 		w.WriteHeader(503)
@@ -141,6 +147,7 @@ func TestRetryGivesUpBeforeAWaitPastTheDeadline(t *testing.T) {
 }
 
 func TestRetryAfterOverTheCapEndsRetries(t *testing.T) {
+	t.Parallel()
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n.Add(1)
@@ -155,6 +162,7 @@ func TestRetryAfterOverTheCapEndsRetries(t *testing.T) {
 }
 
 func TestRetryAfterParsing(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2025, 1, 15, 2, 0, 0, 0, time.UTC)
 	for v, want := range map[string]time.Duration{
 		"7":                             7 * time.Second,
@@ -173,6 +181,7 @@ func TestRetryAfterParsing(t *testing.T) {
 }
 
 func TestBackoffIsBoundedFullJitter(t *testing.T) {
+	t.Parallel()
 	p := DefaultRetryPolicy()
 	for n := 1; n < 70; n++ {
 		ceil := min(p.MaxDelay, p.BaseDelay<<min(n-1, 20))
@@ -184,6 +193,7 @@ func TestBackoffIsBoundedFullJitter(t *testing.T) {
 }
 
 func TestRetryBudgetIsClientWide(t *testing.T) {
+	t.Parallel()
 	srv, n, _ := scripted(t, []int{503}, nil)
 	p := fastRetries(3, nil)
 	p.Budget, p.BudgetRefill = 2, time.Hour
@@ -196,6 +206,7 @@ func TestRetryBudgetIsClientWide(t *testing.T) {
 }
 
 func TestTokenBucketRefills(t *testing.T) {
+	t.Parallel()
 	b := newTokenBucket(2, time.Millisecond)
 	assert.True(t, b.take())
 	assert.True(t, b.take())
@@ -205,6 +216,7 @@ func TestTokenBucketRefills(t *testing.T) {
 }
 
 func TestRetryPolicyValidation(t *testing.T) {
+	t.Parallel()
 	_, err := New(testKey, testSecret, WithRetryPolicy(RetryPolicy{MaxAttempts: -1}))
 	assert.Error(t, err)
 	c, err := New(testKey, testSecret, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
@@ -216,6 +228,7 @@ func TestRetryPolicyValidation(t *testing.T) {
 // The server's clock is an hour ahead: the first request is refused, the
 // client learns the offset from Date, and every later request is right.
 func TestClockSkewIsCorrectedOnce(t *testing.T) {
+	t.Parallel()
 	serverNow := time.Now().Add(time.Hour)
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -240,6 +253,7 @@ func TestClockSkewIsCorrectedOnce(t *testing.T) {
 }
 
 func TestClockSkewThatCannotBeFixedSaysSo(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Date", time.Now().Add(-2*time.Hour).UTC().Format(http.TimeFormat))
 		w.WriteHeader(401)
@@ -256,6 +270,7 @@ func TestClockSkewThatCannotBeFixedSaysSo(t *testing.T) {
 }
 
 func TestNetworkErrorsAreRetried(t *testing.T) {
+	t.Parallel()
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1) == 1 {

@@ -21,9 +21,10 @@ func queryPost(t *testing.T, req *http.Request, wantQuery string) {
 }
 
 func TestCallbackURLFixture(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	respond(t, mock, "GET", "/v2/callback-url", 200, fixture(t, "callback_url_spec.json"))
-	cfg, err := c.CallbackURL(context.Background())
+	cfg, err := c.CallbackSettings(context.Background())
 	require.NoError(t, err)
 	want := CallbackSettings{Status: "Success", URL: "https://google.com", Method: "POST", LastUpdated: myt("2025-05-21 14:02:56.000")}
 	assert.Equal(t, want, *cfg)
@@ -38,16 +39,18 @@ func TestCallbackURLFixture(t *testing.T) {
 }
 
 func TestCallbackURLUnset(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	respond(t, mock, "GET", "/v2/callback-url", 200,
 		[]byte(`{"data":{"Status":"Success","CallbackUrl":"","Method":""},"@metadata":{"status_code":200,"last_updated":"21-05-2025 14:02:56"}}`))
-	cfg, err := c.CallbackURL(context.Background())
+	cfg, err := c.CallbackSettings(context.Background())
 	require.NoError(t, err)
 	assert.Empty(t, cfg.URL)
 	assert.Empty(t, cfg.Method)
 }
 
 func TestSetCallbackURLRefusesLocally(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	for _, tc := range []struct{ url, method string }{
 		{"", "POST"}, {"/callbacks", "POST"}, {"ftp://merchant.example.com/cb", "POST"}, {"https://", "POST"},
@@ -62,6 +65,7 @@ func TestSetCallbackURLRefusesLocally(t *testing.T) {
 }
 
 func TestLowBalanceThresholdFixture(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	want := LowBalanceAlert{Status: "Success", Email: "finance@merchant.example.com", Threshold: MustParseAmount("1000"),
 		Note: "You will be notified when your balance falls below RM 1000.", LastUpdated: myt("2025-05-16 18:49:32.000")}
@@ -74,7 +78,7 @@ func TestLowBalanceThresholdFixture(t *testing.T) {
 	assert.Equal(t, want, *a)
 
 	respond(t, mock, "GET", "/v2/low-balance-threshold", 200, fixture(t, "low_balance_threshold_spec.json"))
-	a, err = c.LowBalanceThreshold(context.Background())
+	a, err = c.LowBalanceAlert(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, want, *a)
 
@@ -87,6 +91,7 @@ func TestLowBalanceThresholdFixture(t *testing.T) {
 
 // The setters are retried like GETs: setting a value twice is harmless.
 func TestSettersAreRetrySafe(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		path string
 		call func(*Client) error
@@ -119,17 +124,18 @@ func TestSettersAreRetrySafe(t *testing.T) {
 }
 
 func TestSettingsNegativePaths(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, tc := range []struct {
 		method, path string
 		call         func(*Client) error
 	}{
-		{"GET", "/v2/callback-url", func(c *Client) error { _, err := c.CallbackURL(ctx); return err }},
+		{"GET", "/v2/callback-url", func(c *Client) error { _, err := c.CallbackSettings(ctx); return err }},
 		{"POST", "/v2/callback-url", func(c *Client) error {
 			_, err := c.SetCallbackURL(ctx, "https://merchant.example.com/cb", "POST")
 			return err
 		}},
-		{"GET", "/v2/low-balance-threshold", func(c *Client) error { _, err := c.LowBalanceThreshold(ctx); return err }},
+		{"GET", "/v2/low-balance-threshold", func(c *Client) error { _, err := c.LowBalanceAlert(ctx); return err }},
 		{"POST", "/v2/low-balance-threshold", func(c *Client) error {
 			_, err := c.SetLowBalanceThreshold(ctx, MustParseAmount("1"))
 			return err

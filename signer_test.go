@@ -17,6 +17,7 @@ const goldenNonce = "req-1704067200-a1b2c3d4e5f6a7b8"
 
 // The golden vectors of spec §2.5, reproduced with three implementations.
 func TestSignGoldenVectors(t *testing.T) {
+	t.Parallel()
 	s, err := NewSigner(testKey, testSecret)
 	require.NoError(t, err)
 	tests := []struct {
@@ -51,6 +52,7 @@ func TestSignGoldenVectors(t *testing.T) {
 }
 
 func TestNewSignerRejects(t *testing.T) {
+	t.Parallel()
 	for name, c := range map[string][2]string{
 		"empty key":         {"", testSecret},
 		"key with space":    {"iimm prod", testSecret},
@@ -70,6 +72,7 @@ func TestNewSignerRejects(t *testing.T) {
 }
 
 func TestSignRejectsBadNonce(t *testing.T) {
+	t.Parallel()
 	s, _ := NewSigner(testKey, testSecret)
 	for _, n := range []string{"", "short", string(bytes.Repeat([]byte("n"), 129))} {
 		req := httptest.NewRequest("GET", "/v2/balance", nil)
@@ -79,6 +82,7 @@ func TestSignRejectsBadNonce(t *testing.T) {
 }
 
 func TestCanonicalQuery(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ raw, want string }{
 		{"", ""},
 		{"product=D&limit=50&date=2025-05-01", "date=2025-05-01&limit=50&product=D"},
@@ -119,6 +123,7 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestTransportSignsEachAttemptAndRestoresBody(t *testing.T) {
+	t.Parallel()
 	s, _ := NewSigner(testKey, testSecret)
 	var nonces []string
 	var bodies []string
@@ -144,6 +149,7 @@ func TestTransportSignsEachAttemptAndRestoresBody(t *testing.T) {
 // A GET goes out with no body and no chunked encoding, despite the
 // non-replayable empty body the transport gives it.
 func TestTransportSendsGetWithoutBody(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		assert.Empty(t, r.TransferEncoding)
 		assert.Zero(t, r.ContentLength)

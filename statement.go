@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -64,58 +63,28 @@ func (q *BalanceStatementQuery) values() (url.Values, error) {
 
 // StatementEntry is one movement of the wallet.
 type StatementEntry struct {
-	ID      int64
-	Date    time.Time // GMT+8
-	Amount  Amount    // signed: negative for money out
-	Balance Amount    // the wallet balance after this entry
-	Remarks string
-	Type    StatementType // as sent
-}
-
-// UnmarshalJSON reads the documented entry.
-func (e *StatementEntry) UnmarshalJSON(b []byte) error {
-	var w struct {
-		ID      wire.Int    `json:"id"`
-		Date    wire.Time   `json:"date"`
-		Amount  Amount      `json:"amount"`
-		Balance Amount      `json:"balance"`
-		Remarks wire.String `json:"remarks"`
-		Type    wire.String `json:"type"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*e = StatementEntry{ID: int64(w.ID), Date: w.Date.Time, Amount: w.Amount, Balance: w.Balance,
-		Remarks: string(w.Remarks), Type: StatementType(w.Type)}
-	return nil
+	ID      int64         `wire:"id"`
+	Date    time.Time     `wire:"date"`    // GMT+8
+	Amount  Amount        `wire:"amount"`  // signed: negative for money out
+	Balance Amount        `wire:"balance"` // the wallet balance after this entry
+	Remarks string        `wire:"remarks"`
+	Type    StatementType `wire:"type,string"` // as sent
 }
 
 // PageLinks are the page URLs a Laravel-style list sends; Prev is "" on
 // the first page and Next "" on the last.
 type PageLinks struct {
-	First, Last, Prev, Next string
-}
-
-// UnmarshalJSON reads the links, null as "".
-func (l *PageLinks) UnmarshalJSON(b []byte) error {
-	var w struct {
-		First wire.String `json:"first"`
-		Last  wire.String `json:"last"`
-		Prev  wire.String `json:"prev"`
-		Next  wire.String `json:"next"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*l = PageLinks{First: string(w.First), Last: string(w.Last), Prev: string(w.Prev), Next: string(w.Next)}
-	return nil
+	First string `wire:"first"`
+	Last  string `wire:"last"`
+	Prev  string `wire:"prev"`
+	Next  string `wire:"next"`
 }
 
 // BalanceStatementPage is one page of the wallet ledger.
 type BalanceStatementPage struct {
-	Entries []StatementEntry
-	Links   PageLinks
-	Meta    PageMeta
+	Items []StatementEntry
+	Links PageLinks
+	Meta  PageMeta
 	// Summary totals the whole filtered set, not just this page; nil when
 	// IIMMPACT sent none (before 31 October 2025).
 	Summary *StatementSummary
@@ -131,47 +100,48 @@ type StatementSummary struct {
 	Refund            Amount // total_refund
 }
 
-type summaryWire[N any] struct {
-	TotalTransactions struct {
-		Amount Amount `json:"amount"`
-		Count  N      `json:"count"`
-	} `json:"total_transactions"`
-	TotalDeposit Amount `json:"total_deposit"`
-	TotalRefund  Amount `json:"total_refund"`
+// summaryWire is StatementSummary as sent, with its nested totals.
+type summaryWire struct {
+	TotalTransactions summaryTotals `wire:"total_transactions" json:"total_transactions"`
+	TotalDeposit      Amount        `wire:"total_deposit" json:"total_deposit"`
+	TotalRefund       Amount        `wire:"total_refund" json:"total_refund"`
+}
+
+type summaryTotals struct {
+	Amount Amount `wire:"amount" json:"amount"`
+	Count  int    `wire:"count" json:"count"`
 }
 
 // UnmarshalJSON reads numbers or numeric strings alike.
 func (s *StatementSummary) UnmarshalJSON(b []byte) error {
-	var w summaryWire[wire.Int]
-	if err := json.Unmarshal(b, &w); err != nil {
+	return wire.Decode(b, s, (*StatementSummary).decodeWire)
+}
+
+// decodeWire reads the nested shape straight into the summary.
+func (s *StatementSummary) decodeWire(d *wire.Decoder) error {
+	var w summaryWire
+	if err := w.decodeWire(d); err != nil {
 		return err
 	}
-	*s = StatementSummary{TransactionAmount: w.TotalTransactions.Amount, TransactionCount: int(w.TotalTransactions.Count),
+	*s = StatementSummary{TransactionAmount: w.TotalTransactions.Amount, TransactionCount: w.TotalTransactions.Count,
 		Deposit: w.TotalDeposit, Refund: w.TotalRefund}
 	return nil
 }
 
 // MarshalJSON writes IIMMPACT's shape, so a summary round-trips.
 func (s StatementSummary) MarshalJSON() ([]byte, error) {
-	var w summaryWire[int]
-	w.TotalTransactions.Amount, w.TotalTransactions.Count = s.TransactionAmount, s.TransactionCount
-	w.TotalDeposit, w.TotalRefund = s.Deposit, s.Refund
-	return json.Marshal(w)
+	return json.Marshal(summaryWire{TotalTransactions: summaryTotals{Amount: s.TransactionAmount, Count: s.TransactionCount},
+		TotalDeposit: s.Deposit, TotalRefund: s.Refund})
 }
 
 type statementBody struct {
-	Data    *[]StatementEntry `json:"data"`
-	Links   PageLinks         `json:"links"`
-	Meta    PageMeta          `json:"meta"`
-	Summary *StatementSummary `json:"summary"`
+	Data    *[]StatementEntry `wire:"data"`
+	Links   PageLinks         `wire:"links"`
+	Meta    PageMeta          `wire:"meta"`
+	Summary *StatementSummary `wire:"summary"`
 }
 
-func (b *statementBody) check() error {
-	if b.Data == nil {
-		return errNoData
-	}
-	return nil
-}
+func (b *statementBody) check() error { return checkData(b.Data) }
 
 // last reports whether no page follows: meta.last_page when IIMMPACT sent
 // it, else the absence of links.next.
@@ -190,11 +160,11 @@ func (c *Client) BalanceStatement(ctx context.Context, q BalanceStatementQuery) 
 	if err != nil {
 		return nil, err
 	}
-	body, err := do[statementBody](ctx, c, call{method: http.MethodGet, path: "/v2/balance-statement", query: v})
-	if err != nil {
-		return nil, err
-	}
-	return &BalanceStatementPage{Entries: *body.Data, Links: body.Links, Meta: body.Meta, Summary: body.Summary}, nil
+	return fetch[BalanceStatementPage, statementBody](ctx, c, getCall("/v2/balance-statement", v))
+}
+
+func (b *statementBody) result() *BalanceStatementPage {
+	return &BalanceStatementPage{Items: *b.Data, Links: b.Links, Meta: b.Meta, Summary: b.Summary}
 }
 
 // AllBalanceStatement walks every entry from q.Page on, stopping after
@@ -202,13 +172,13 @@ func (c *Client) BalanceStatement(ctx context.Context, q BalanceStatementQuery) 
 // that answers another page than the one asked for, or repeats a page,
 // ends the walk with ErrPaginationStuck.
 func (c *Client) AllBalanceStatement(ctx context.Context, q BalanceStatementQuery) iter.Seq2[StatementEntry, error] {
-	return numberedPages(ctx, "balance statement", q.Page, func(e *StatementEntry) string { return strconv.FormatInt(e.ID, 10) },
+	return numberedPages(ctx, c.maxPages, "balance statement", q.Page, func(e *StatementEntry) string { return strconv.FormatInt(e.ID, 10) },
 		func(n int) ([]StatementEntry, PageMeta, bool, error) {
 			q.Page = n
 			p, err := c.BalanceStatement(ctx, q)
 			if err != nil {
 				return nil, PageMeta{}, false, err
 			}
-			return p.Entries, p.Meta, p.last(n), nil
+			return p.Items, p.Meta, p.last(n), nil
 		})
 }

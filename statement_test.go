@@ -12,6 +12,7 @@ import (
 )
 
 func TestBalanceStatementFixture(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	mock.RegisterResponder("GET", "https://api.test.invalid/v2/balance-statement", func(req *http.Request) (*http.Response, error) {
 		checkSigned(t, req)
@@ -26,7 +27,7 @@ func TestBalanceStatementFixture(t *testing.T) {
 			Remarks: "Bank transfer deposit", Type: StatementDeposit},
 		{ID: 7731388, Date: myt("2025-05-01 10:23:51.102"), Amount: MustParseAmount("-29.4"), Balance: MustParseAmount("1019.2333"),
 			Remarks: "D 0123456789 RM30", Type: StatementTransaction},
-	}, p.Entries)
+	}, p.Items)
 	assert.Equal(t, PageLinks{First: "https://api.iimmpact.com/v2/balance-statement?page=1",
 		Last: "https://api.iimmpact.com/v2/balance-statement?page=3",
 		Next: "https://api.iimmpact.com/v2/balance-statement?page=2"}, p.Links)
@@ -35,6 +36,7 @@ func TestBalanceStatementFixture(t *testing.T) {
 }
 
 func TestBalanceStatementQueryValues(t *testing.T) {
+	t.Parallel()
 	day := myt("2025-05-01 12:00:00.000")
 	v, err := (&BalanceStatementQuery{From: day, Page: 3}).values()
 	require.NoError(t, err)
@@ -52,6 +54,7 @@ func TestBalanceStatementQueryValues(t *testing.T) {
 }
 
 func TestBalanceStatementNegativePaths(t *testing.T) {
+	t.Parallel()
 	q := BalanceStatementQuery{From: testNow}
 	testNegativePaths(t, "GET", "/v2/balance-statement", func(c *Client) error {
 		_, err := c.BalanceStatement(context.Background(), q)
@@ -67,31 +70,19 @@ func TestBalanceStatementNegativePaths(t *testing.T) {
 
 // statementPages serves total entries in pages of size, Laravel style.
 func statementPages(t *testing.T, total, size int, alter func(asked int, body map[string]any)) (*Client, *int) {
-	c, mock := mockClient(t)
-	calls := new(int)
-	last := max(1, (total+size-1)/size)
-	mock.RegisterResponder("GET", "https://api.test.invalid/v2/balance-statement", func(req *http.Request) (*http.Response, error) {
-		checkSigned(t, req)
-		*calls++
-		asked, _ := strconv.Atoi(req.URL.Query().Get("page"))
-		asked = max(asked, 1)
-		data := []map[string]any{}
-		for i := (asked - 1) * size; i < min(total, asked*size); i++ {
-			data = append(data, map[string]any{"id": 100 + i, "date": "2025-05-01 10:00:00.000", "amount": -1, "balance": 50 - i, "type": "TRANSACTION"})
-		}
-		var next any
-		if asked < last {
-			next = "https://api.iimmpact.com/v2/balance-statement?page=" + strconv.Itoa(asked+1)
-		}
-		body := map[string]any{"data": data, "links": map[string]any{"next": next},
-			"meta": map[string]any{"current_page": asked, "last_page": last, "per_page": size, "total": total}}
-		if alter != nil {
-			alter(asked, body)
-		}
-		b, _ := json.Marshal(body)
-		return newResponse(200, b), nil
-	})
-	return c, calls
+	p := &fakePager{path: "/v2/balance-statement", total: total, size: size, alter: alter,
+		item: func(i int) map[string]any {
+			return map[string]any{"id": 100 + i, "date": "2025-05-01 10:00:00.000", "amount": -1, "balance": 50 - i, "type": "TRANSACTION"}
+		},
+		body: func(asked, last int, items []map[string]any) map[string]any {
+			var next any
+			if asked < last {
+				next = "https://api.iimmpact.com/v2/balance-statement?page=" + strconv.Itoa(asked+1)
+			}
+			return map[string]any{"data": items, "links": map[string]any{"next": next},
+				"meta": map[string]any{"current_page": asked, "last_page": last, "per_page": size, "total": total}}
+		}}
+	return p.serve(t), &p.calls
 }
 
 func collectStatement(c *Client, q BalanceStatementQuery) ([]int64, error) {
@@ -106,6 +97,7 @@ func collectStatement(c *Client, q BalanceStatementQuery) ([]int64, error) {
 }
 
 func TestAllBalanceStatement(t *testing.T) {
+	t.Parallel()
 	q := BalanceStatementQuery{From: testNow, Limit: 2}
 	t.Run("multi page", func(t *testing.T) {
 		c, calls := statementPages(t, 5, 2, nil)
@@ -165,6 +157,7 @@ func TestAllBalanceStatement(t *testing.T) {
 }
 
 func TestBalanceStatementSummary(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	body := fixture(t, "balance_statement_summary_inferred.json")
 	mock.RegisterResponder("GET", "https://api.test.invalid/v2/balance-statement", func(req *http.Request) (*http.Response, error) {

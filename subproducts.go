@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
+	"iter"
 	"net/url"
 	"strconv"
 	"strings"
-
-	"github.com/iimmpact-go/iimmpact/internal/wire"
 )
 
 // SubproductQuery asks GET /v2/subproducts for one product's sub-products.
@@ -25,42 +23,20 @@ type SubproductQuery struct {
 // biller, a PTPTN loan account. Its structure varies by product, so the
 // whole object is kept in Raw.
 type Subproduct struct {
-	Code          string // subproduct_code: what TopupRequest.Extras.SubproductCode takes
-	DisplayName   string
-	Description   string
-	Denomination  Amount // zero when absent or null
-	FaceValue     Amount // zero when absent or null
-	Min, Max      Amount // open-amount bounds, sent as strings; zero when absent, null or ""
-	Validity      string
-	AccountNumber string
-	Raw           json.RawMessage // the item as sent
+	Code          string          `wire:"subproduct_code"` // what TopupRequest.Extras.SubproductCode takes
+	DisplayName   string          `wire:"display_name"`
+	Description   string          `wire:"description"`
+	Denomination  Amount          `wire:"denomination,with=setOptAmountValue"` // zero when absent or null
+	FaceValue     Amount          `wire:"face_value,with=setOptAmountValue"`   // zero when absent or null
+	Min           Amount          `wire:"min,with=setOptAmountValue"`          // open-amount bounds, sent as strings; zero when absent, null or ""
+	Max           Amount          `wire:"max,with=setOptAmountValue"`
+	Validity      string          `wire:"validity"`
+	AccountNumber string          `wire:"account_number"`
+	Raw           json.RawMessage `wire:",raw"` // the item as sent
 }
 
-// UnmarshalJSON reads the documented fields and keeps the rest in Raw.
-func (s *Subproduct) UnmarshalJSON(b []byte) error {
-	var w struct {
-		Code          wire.String `json:"subproduct_code"`
-		DisplayName   wire.String `json:"display_name"`
-		Description   wire.String `json:"description"`
-		Denomination  optAmount   `json:"denomination"`
-		FaceValue     optAmount   `json:"face_value"`
-		Min           optAmount   `json:"min"`
-		Max           optAmount   `json:"max"`
-		Validity      wire.String `json:"validity"`
-		AccountNumber wire.String `json:"account_number"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*s = Subproduct{Code: string(w.Code), DisplayName: string(w.DisplayName), Description: string(w.Description),
-		Denomination: w.Denomination.value(), FaceValue: w.FaceValue.value(), Min: w.Min.value(), Max: w.Max.value(),
-		Validity:      string(w.Validity),
-		AccountNumber: string(w.AccountNumber), Raw: append(json.RawMessage(nil), b...)}
-	return nil
-}
-
-// SubproductList is one answer of GET /v2/subproducts.
-type SubproductList struct {
+// SubproductPage is one answer of GET /v2/subproducts.
+type SubproductPage struct {
 	Message string // e.g. "success"
 	Items   []Subproduct
 	// Next is links.next: the path of the next page (JomPAY's biller list
@@ -69,23 +45,16 @@ type SubproductList struct {
 }
 
 type subproductsBody struct {
-	Message wire.String   `json:"message"`
-	Data    *[]Subproduct `json:"data"`
-	Links   struct {
-		Next wire.String `json:"next"`
-	} `json:"links"`
+	Message string        `wire:"message"`
+	Data    *[]Subproduct `wire:"data"`
+	Links   PageLinks     `wire:"links"`
 }
 
-func (b *subproductsBody) check() error {
-	if b.Data == nil {
-		return errNoData
-	}
-	return nil
-}
+func (b *subproductsBody) check() error { return checkData(b.Data) }
 
 // Subproducts returns the sub-products of one product (deprecated: prefer
 // Options, which IIMMPACT maintains and pages properly).
-func (c *Client) Subproducts(ctx context.Context, q SubproductQuery) (*SubproductList, error) {
+func (c *Client) Subproducts(ctx context.Context, q SubproductQuery) (*SubproductPage, error) {
 	if q.ProductCode == "" {
 		return nil, fmt.Errorf("%w: subproducts need a product code", ErrInvalidRequest)
 	}
@@ -102,10 +71,10 @@ func (c *Client) Subproducts(ctx context.Context, q SubproductQuery) (*Subproduc
 	return c.subproducts(ctx, v)
 }
 
-// SubproductsNext follows a SubproductList.Next link. The link's host, if
+// SubproductsNext follows a SubproductPage.Next link. The link's host, if
 // any, is ignored: the request goes to the client's own base URL, signed,
 // with the link's query; a link to any other path is refused.
-func (c *Client) SubproductsNext(ctx context.Context, next string) (*SubproductList, error) {
+func (c *Client) SubproductsNext(ctx context.Context, next string) (*SubproductPage, error) {
 	u, err := url.Parse(next)
 	if err != nil || next == "" {
 		return nil, fmt.Errorf("%w: subproducts next link %q is not a URL", ErrInvalidRequest, next)
@@ -120,10 +89,35 @@ func (c *Client) SubproductsNext(ctx context.Context, next string) (*SubproductL
 	return c.subproducts(ctx, v)
 }
 
-func (c *Client) subproducts(ctx context.Context, v url.Values) (*SubproductList, error) {
-	body, err := do[subproductsBody](ctx, c, call{method: http.MethodGet, path: "/v2/subproducts", query: v})
-	if err != nil {
-		return nil, err
+func (c *Client) subproducts(ctx context.Context, v url.Values) (*SubproductPage, error) {
+	return fetch[SubproductPage, subproductsBody](ctx, c, getCall("/v2/subproducts", v))
+}
+
+func (b *subproductsBody) result() *SubproductPage {
+	return &SubproductPage{Message: b.Message, Items: *b.Data, Next: b.Links.Next}
+}
+
+// AllSubproducts walks every page of a product's sub-products from q on,
+// following links.next until a page has none. A link that brings back
+// the page before it ends the walk with ErrPaginationStuck.
+func (c *Client) AllSubproducts(ctx context.Context, q SubproductQuery) iter.Seq2[Subproduct, error] {
+	return func(yield func(Subproduct, error) bool) {
+		next := ""
+		pages := paginate(ctx, c.maxPages, "subproducts", func(n int) (page[Subproduct], error) {
+			var p *SubproductPage
+			var err error
+			if n == 0 {
+				p, err = c.Subproducts(ctx, q)
+			} else {
+				p, err = c.SubproductsNext(ctx, next)
+			}
+			if err != nil {
+				return page[Subproduct]{}, err
+			}
+			next = p.Next
+			return page[Subproduct]{items: p.Items, last: p.Next == "",
+				mark: markOf(p.Items, func(s *Subproduct) string { return s.Code })}, nil
+		})
+		pages(yield)
 	}
-	return &SubproductList{Message: string(body.Message), Items: *body.Data, Next: string(body.Links.Next)}, nil
 }

@@ -10,6 +10,7 @@ import (
 )
 
 func TestSubproductsFixture(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	var queries []string
 	mock.RegisterResponder("GET", "https://api.test.invalid/v2/subproducts", func(req *http.Request) (*http.Response, error) {
@@ -41,6 +42,7 @@ func TestSubproductsFixture(t *testing.T) {
 }
 
 func TestSubproductsRefusesLocally(t *testing.T) {
+	t.Parallel()
 	c, mock := mockClient(t)
 	for _, q := range []SubproductQuery{{}, {ProductCode: "JOMPAY", Limit: -1}} {
 		_, err := c.Subproducts(context.Background(), q)
@@ -54,6 +56,7 @@ func TestSubproductsRefusesLocally(t *testing.T) {
 }
 
 func TestSubproductsNegativePaths(t *testing.T) {
+	t.Parallel()
 	testNegativePaths(t, "GET", "/v2/subproducts", func(c *Client) error {
 		_, err := c.Subproducts(context.Background(), SubproductQuery{ProductCode: "JOMPAY"})
 		return err

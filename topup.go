@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/google/uuid"
 )
 
 // MaxRefIDLen is the longest refid the SDK sends. IIMMPACT's documented
@@ -84,12 +87,8 @@ func (c *Client) Topup(ctx context.Context, req TopupRequest) (*Transaction, err
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	env, err := do[envelope[Transaction]](ctx, c, call{method: http.MethodPost, path: "/v2/topup", body: req, refID: req.RefID,
+	return unwrap[Transaction](ctx, c, call{method: http.MethodPost, path: "/v2/topup", body: req, refID: req.RefID,
 		match: func(out any) error { return req.matches(out.(*envelope[Transaction]).Data) }})
-	if err != nil {
-		return nil, err
-	}
-	return env.Data, nil
 }
 
 // matches reports whether tx is an answer for r: an answer about another
@@ -110,3 +109,23 @@ func (r *TopupRequest) matches(tx *Transaction) error {
 
 // errNoStatusCode: a transaction without a status code cannot be acted on.
 var errNoStatusCode = errors.New(`transaction has no "statusCode"`)
+
+// NewRefID returns a new unique refid: a version 7 UUID (36 characters,
+// within MaxRefIDLen), which sorts by creation time, so refids in logs and
+// in the transaction history line up with when they were made. Store it with
+// the order before calling Topup, so a crash cannot lose which refid paid.
+func NewRefID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// String summarises the request without extras' IC number.
+func (r TopupRequest) String() string {
+	return fmt.Sprintf("refid=%s product=%s account=%s amount=%s", r.RefID, r.Product, r.Account, r.Amount)
+}
+
+// GoString keeps %#v from printing the IC number.
+func (r TopupRequest) GoString() string { return "iimmpact.TopupRequest{" + r.String() + "}" }
+
+// LogValue keeps slog from printing the IC number.
+func (r TopupRequest) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("refid", r.RefID), slog.String("product", r.Product),
+		slog.String("account", r.Account), slog.String("amount", r.Amount.String()))
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"time"
 
 	"github.com/iimmpact-go/iimmpact/internal/wire"
@@ -11,64 +12,50 @@ import (
 
 // Transaction is a payment as /v2/topup and callbacks report it.
 type Transaction struct {
-	StatusCode  StatusCode // the status to act on; see IsPending, IsSuccess
-	Status      string     // "Accepted", "Processing", "Succesful" (sic), "Failed", "Refund"
-	RefID       string
-	Account     string
-	Product     string
-	ProductName string
-	Amount      Amount // face value
-	Cost        Amount // your wholesale cost; never show it to customers
-	Balance     Amount // your wallet after this transaction
-	SN          string // operator serial number
-	PIN         string // voucher PIN: secret, never logged by this package
-	Expiry      string // voucher expiry, yyyymmdd, or ""
-	Remarks     string // e.g. "HC" on a provider rejection
-	Note        string // instructions for the customer
-	VoucherLink string
-	Timestamp   time.Time // GMT+8
+	StatusCode  StatusCode `wire:"statusCode,with=setStatusCode"` // the status to act on; see IsPending, IsSuccess
+	Status      string     `wire:"status"`                        // "Accepted", "Processing", "Succesful" (sic), "Failed", "Refund"
+	RefID       string     `wire:"refid"`
+	Account     string     `wire:"account"`
+	Product     string     `wire:"product"`
+	ProductName string     `wire:"productName"`
+	Amount      Amount     `wire:"amount"`  // face value
+	Cost        Amount     `wire:"cost"`    // your wholesale cost; never show it to customers
+	Balance     Amount     `wire:"balance"` // your wallet after this transaction
+	SN          string     `wire:"sn"`      // operator serial number
+	PIN         string     `wire:"pin"`     // voucher PIN: secret, never logged by this package
+	Expiry      string     `wire:"expiry"`  // voucher expiry, yyyymmdd, or ""
+	Remarks     string     `wire:"remarks"` // e.g. "HC" on a provider rejection
+	Note        string     `wire:"note"`    // instructions for the customer
+	VoucherLink string     `wire:"voucherlink"`
+	Timestamp   time.Time  `wire:"timestamp"` // GMT+8
 }
 
 // Outcome is the transaction's coarse state.
 func (t *Transaction) Outcome() Outcome { return t.StatusCode.Outcome() }
 
-type transactionWire struct {
-	StatusCode  json.RawMessage `json:"statusCode"`
-	Status      wire.String     `json:"status"`
-	Account     wire.String     `json:"account"`
-	Product     wire.String     `json:"product"`
-	ProductName wire.String     `json:"productName"`
-	Amount      Amount          `json:"amount"`
-	SN          wire.String     `json:"sn"`
-	PIN         wire.String     `json:"pin"`
-	Expiry      wire.String     `json:"expiry"`
-	Cost        Amount          `json:"cost"`
-	Balance     Amount          `json:"balance"`
-	Remarks     wire.String     `json:"remarks"`
-	RefID       wire.String     `json:"refid"`
-	Timestamp   wire.Time       `json:"timestamp"`
-	Note        wire.String     `json:"note"`
-	VoucherLink wire.String     `json:"voucherlink"`
+// unsetStatusCode marks a status code not (yet) read: absent, null, ""
+// or not a number. parseStatusCode reads at most 32 bits, so it cannot
+// produce this value on a 64-bit platform.
+const unsetStatusCode = StatusCode(math.MinInt)
+
+// setStatusCode reads statusCode as parseStatusCode does; what is not a
+// status code is unsetStatusCode, never 0 (Accepted).
+func setStatusCode(p *StatusCode, b []byte) error {
+	code, ok := parseStatusCode(b)
+	if !ok {
+		code = unsetStatusCode
+	}
+	*p = code
+	return nil
 }
 
-// UnmarshalJSON reads IIMMPACT's transaction object (the value of "data").
-// A transaction without a statusCode (absent, null or "") is an error: it
-// cannot be acted on, and must never read as 0, Accepted.
-func (t *Transaction) UnmarshalJSON(b []byte) error {
-	var w transactionWire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	code, ok := parseStatusCode(w.StatusCode)
-	if !ok {
+func (t *Transaction) reset() { *t = Transaction{StatusCode: unsetStatusCode} }
+
+// decoded refuses a transaction without a statusCode (absent, null or
+// ""): it cannot be acted on, and must never read as 0, Accepted.
+func (t *Transaction) decoded() error {
+	if t.StatusCode == unsetStatusCode {
 		return errNoStatusCode
-	}
-	*t = Transaction{
-		StatusCode: code, Status: string(w.Status), RefID: string(w.RefID),
-		Account: string(w.Account), Product: string(w.Product), ProductName: string(w.ProductName),
-		Amount: w.Amount, Cost: w.Cost, Balance: w.Balance, SN: string(w.SN), PIN: string(w.PIN),
-		Expiry: string(w.Expiry), Remarks: string(w.Remarks), Note: string(w.Note),
-		VoucherLink: string(w.VoucherLink), Timestamp: w.Timestamp.Time,
 	}
 	return nil
 }
@@ -116,18 +103,4 @@ func (t Transaction) LogValue() slog.Value {
 		slog.String("refid", t.RefID), slog.String("product", t.Product),
 		slog.String("account", t.Account), slog.String("amount", t.Amount.String()),
 		slog.Int("status_code", int(t.StatusCode)), slog.String("sn", t.SN))
-}
-
-// String summarises the request without extras' IC number.
-func (r TopupRequest) String() string {
-	return fmt.Sprintf("refid=%s product=%s account=%s amount=%s", r.RefID, r.Product, r.Account, r.Amount)
-}
-
-// GoString keeps %#v from printing the IC number.
-func (r TopupRequest) GoString() string { return "iimmpact.TopupRequest{" + r.String() + "}" }
-
-// LogValue keeps slog from printing the IC number.
-func (r TopupRequest) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("refid", r.RefID), slog.String("product", r.Product),
-		slog.String("account", r.Account), slog.String("amount", r.Amount.String()))
 }

@@ -15,6 +15,7 @@ import (
 // a replay and is refused. The SDK must instead retry through its own loop,
 // which signs afresh.
 func TestConnectionResetAfterProcessingIsRetriedWithAFreshNonce(t *testing.T) {
+	t.Parallel()
 	srv := iimmpacttest.NewServer()
 	defer srv.Close()
 	c := srv.Client(iimmpact.WithRetryPolicy(iimmpact.RetryPolicy{MaxAttempts: 2}))

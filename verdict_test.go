@@ -44,6 +44,7 @@ func requireUnknown(t *testing.T, err error, cause int) *OutcomeUnknownError {
 // Once an attempt may have been processed, no later refusal can say that
 // nothing was created: 503-then-403, -400, -401, a 429 on the last attempt.
 func TestTopupUnknownIsSticky(t *testing.T) {
+	t.Parallel()
 	for name, tt := range map[string]struct {
 		first func(http.ResponseWriter)
 		then  int
@@ -67,6 +68,7 @@ func TestTopupUnknownIsSticky(t *testing.T) {
 // The other ways a call can stop after an unknown attempt are unknown too:
 // an over-long Retry-After, an exhausted budget, a cancelled ctx.
 func TestTopupUnknownIsStickyWhenGivingUp(t *testing.T) {
+	t.Parallel()
 	t.Run("retry-after too long", func(t *testing.T) {
 		c, _ := scriptServer(t, send(t, 502, ""), raw(429, `{}`, "Retry-After", "3600"))
 		_, err := c.Topup(context.Background(), seedTopup())
@@ -95,6 +97,7 @@ func TestTopupUnknownIsStickyWhenGivingUp(t *testing.T) {
 
 // A refusal of every attempt still says nothing was created.
 func TestTopupRefusedEveryTimeIsKnown(t *testing.T) {
+	t.Parallel()
 	c, s := scriptServer(t, raw(429, `{}`, "Retry-After", "0"), send(t, 403, ""))
 	_, err := c.Topup(context.Background(), seedTopup())
 	assert.ErrorIs(t, err, ErrForbidden)
@@ -105,6 +108,7 @@ func TestTopupRefusedEveryTimeIsKnown(t *testing.T) {
 // A 2xx about another refid, product, account or amount is not this
 // request's status.
 func TestTopupAnswerMustBeForThisRequest(t *testing.T) {
+	t.Parallel()
 	good := string(fixture(t, "topup_success.json"))
 	for name, body := range map[string]string{
 		"refid":   strings.ReplaceAll(good, "digi-reload-20250115-001", "digi-reload-20250115-002"),
@@ -129,6 +133,7 @@ func TestTopupAnswerMustBeForThisRequest(t *testing.T) {
 // A duplicate refid is its own sentinel and never "nothing created"; an
 // HTTP 200 Failed 54 is a final failure of this refid.
 func TestDuplicateRefID(t *testing.T) {
+	t.Parallel()
 	c, s := scriptServer(t, raw(400, `{"data":{"statusCode":54,"status":"Failed","remarks":"Duplicate_RefID","refid":"digi-reload-20250115-001"}}`))
 	tx, err := c.WaitTopup(context.Background(), seedTopup(), quickPolls)
 	assert.Nil(t, tx)
@@ -148,6 +153,7 @@ func TestDuplicateRefID(t *testing.T) {
 // WaitTopup: once a poll may have been processed or a pending status was
 // seen, every later way out is unknown, and Last keeps the last state.
 func TestWaitTopupUnknownIsSticky(t *testing.T) {
+	t.Parallel()
 	for name, tt := range map[string]struct {
 		steps    []func(http.ResponseWriter)
 		last     bool
@@ -175,6 +181,7 @@ func TestWaitTopupUnknownIsSticky(t *testing.T) {
 // WaitTopup stops at the first 403 (more polls only extend a ban) and
 // honours a 429's Retry-After instead of polling through it.
 func TestWaitTopupForbiddenAndRetryAfter(t *testing.T) {
+	t.Parallel()
 	c, s := scriptServer(t, send(t, 200, "topup_processing.json"), send(t, 403, ""), send(t, 200, "topup_success.json"))
 	_, err := c.WaitTopup(context.Background(), seedTopup(), quickPolls)
 	assert.ErrorIs(t, err, ErrForbidden)
@@ -202,6 +209,7 @@ func TestWaitTopupForbiddenAndRetryAfter(t *testing.T) {
 // WaitTopup refuses a poll interval below the floor: 1 s against IIMMPACT,
 // 1 ms against a loopback fake, never 0.
 func TestWaitTopupPollFloor(t *testing.T) {
+	t.Parallel()
 	remote, mock := mockClient(t)
 	for _, o := range []WaitOption{WithPollInterval(0, 0), WithPollInterval(500*time.Millisecond, time.Second)} {
 		_, err := remote.WaitTopup(context.Background(), seedTopup(), o)
@@ -216,6 +224,7 @@ func TestWaitTopupPollFloor(t *testing.T) {
 
 // A 400 without statusCode, or with "" or null, is "no status code", not 0.
 func TestNoStatusCodeIsNotAccepted(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{`{"data":{"remarks":"x"}}`, `{"data":{"statusCode":"","remarks":"x"}}`, `{"data":{"statusCode":null,"remarks":"x"}}`} {
 		e := newAPIError(400, []byte(body))
 		assert.False(t, e.HasStatusCode, body)
@@ -241,6 +250,7 @@ func TestNoStatusCodeIsNotAccepted(t *testing.T) {
 
 // Both of IIMMPACT's 400 validation forms come out as typed field errors.
 func TestValidationErrorForms(t *testing.T) {
+	t.Parallel()
 	laravel := newAPIError(400, []byte(`{"message":"The given data was invalid.","errors":{"amount":["The amount must be an integer."],"account":["The account field is required.","The account format is invalid."]}}`))
 	assert.False(t, laravel.HasStatusCode)
 	assert.Equal(t, []FieldError{
@@ -261,6 +271,7 @@ func TestValidationErrorForms(t *testing.T) {
 // APIError.Message is redacted like Body: IC numbers and PINs never reach
 // an error string.
 func TestErrorMessagesAreRedacted(t *testing.T) {
+	t.Parallel()
 	e := newAPIError(400, []byte(`{"message":"IC 900101-14-5678 does not match; pin: 8841 2290","errors":{"ic_number":["The ic number 900101145678 is invalid."]}}`))
 	s := e.Error()
 	for _, secret := range []string{"900101-14-5678", "900101145678", "8841"} {
@@ -275,6 +286,7 @@ func TestErrorMessagesAreRedacted(t *testing.T) {
 // payment, an unknown outcome), and the signed headers and API key never
 // reach the other origin.
 func TestRedirectsAreNeverFollowed(t *testing.T) {
+	t.Parallel()
 	var elsewhere atomic.Int32
 	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		elsewhere.Add(1)

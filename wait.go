@@ -7,15 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"time"
-
-	"github.com/google/uuid"
 )
-
-// NewRefID returns a new unique refid: a version 7 UUID (36 characters,
-// within MaxRefIDLen), which sorts by creation time, so refids in logs and
-// in the transaction history line up with when they were made. Store it with
-// the order before calling Topup, so a crash cannot lose which refid paid.
-func NewRefID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // WaitOption configures WaitTopup.
 type WaitOption func(*waitSettings)
@@ -36,10 +28,10 @@ const MinPollInterval = time.Second
 const loopbackPollFloor = time.Millisecond
 
 // WithPollInterval sets the range each wait between polls is drawn from.
-// The default, 5 to 10 s, is IIMMPACT's guidance; WaitTopup refuses a min
+// The default, 5 to 10 s, is IIMMPACT's guidance; WaitTopup refuses a shortest
 // below MinPollInterval.
-func WithPollInterval(min, max time.Duration) WaitOption {
-	return func(w *waitSettings) { w.minInterval, w.maxInterval = min, max }
+func WithPollInterval(shortest, longest time.Duration) WaitOption {
+	return func(w *waitSettings) { w.minInterval, w.maxInterval = shortest, longest }
 }
 
 // WithWaitTimeout bounds the whole wait (default 5 minutes); 0 leaves only ctx.
@@ -70,8 +62,8 @@ func WithOnPoll(f func(*Transaction)) WaitOption { return func(w *waitSettings) 
 // wait if that is longer than the time left. ErrDuplicateRefID ends it at
 // once too: asking again cannot change that answer.
 func (c *Client) WaitTopup(ctx context.Context, req TopupRequest, opts ...WaitOption) (tx *Transaction, err error) {
-	ctx, oc := c.obs.startWait(ctx, req.RefID) // observe: wait start
-	defer func() { oc.endWait(tx, err) }()     // observe: wait end
+	ctx, oc := c.obs.startWait(ctx, req.RefID)
+	defer func() { oc.endWait(tx, err) }()
 	w := waitSettings{minInterval: 5 * time.Second, maxInterval: 10 * time.Second, timeout: 5 * time.Minute}
 	for _, o := range opts {
 		o(&w)
@@ -177,18 +169,3 @@ func pollDelay(lo, hi time.Duration) time.Duration {
 	}
 	return lo + rand.N(hi-lo+1)
 }
-
-// sleep waits for d or until ctx ends, whichever is first.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// CloseIdleConnections closes idle keep-alive connections, e.g. at shutdown.
-func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs the PostgreSQL callback store's tests (store/postgres) against a
+# Runs the PostgreSQL stores' tests (store/postgres, or --module DIR) against a
 # throwaway PostgreSQL server: installs PostgreSQL from Debian's packages if
 # it is missing, initialises a cluster in a temp dir, starts it on
-# 127.0.0.1 on a free port, runs `go test` in store/postgres, and always
+# 127.0.0.1 on a free port, runs `go test` in that module, and always
 # stops the server and deletes the cluster on exit.
 #
 #   .ci/postgres.sh                          # go test -race -count=1 ./...
 #   .ci/postgres.sh -run '^$' -bench . ./... # any go test arguments instead
+#   .ci/postgres.sh --module cmd/iimmpact    # another module's tests (they
+#                                            # read IIMMPACT_PG_DSN too)
 #
 # The tests read IIMMPACT_PG_DSN; the restart test also runs
 # "$IIMMPACT_PG_CTL -D $IIMMPACT_PG_DATA stop|start". Set
@@ -14,6 +16,13 @@
 # away, and the tests run faster without it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+module=store/postgres
+if [ "${1:-}" = --module ]; then
+  module=${2:?--module needs a directory}
+  shift 2
+fi
+[ -f "$module/go.mod" ] || { echo "--module $module: no go.mod there" >&2; exit 2; }
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
@@ -91,8 +100,8 @@ echo "IIMMPACT_PG_DSN=$IIMMPACT_PG_DSN"
 echo "IIMMPACT_PG_CTL=$IIMMPACT_PG_CTL"
 echo "IIMMPACT_PG_DATA=$IIMMPACT_PG_DATA"
 
-echo "--- store/postgres: go test ${*:--race -count=1 ./...}"
-cd store/postgres
+echo "--- $module: go test ${*:--race -count=1 ./...}"
+cd "$module"
 if [ $# -eq 0 ]; then
   set -- -race -count=1 ./...
 fi

@@ -11,6 +11,7 @@ import (
 // The replay cache forgets nonces whose timestamps have left the window,
 // so its size tracks one window of traffic, not the server's lifetime.
 func TestNonceCacheStaysBounded(t *testing.T) {
+	t.Parallel()
 	s := NewUnstartedServer()
 	defer s.Close()
 	now := time.Unix(1_700_000_000, 0)

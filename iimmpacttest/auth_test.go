@@ -16,6 +16,7 @@ import (
 // The signing helper must reproduce the spec's cross-checked vectors, or
 // every other test here proves nothing.
 func TestHelperSignerMatchesSpecVectors(t *testing.T) {
+	t.Parallel()
 	const secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 	const ts, nonce = "1704067200", "req-1704067200-a1b2c3d4e5f6a7b8"
 	assert.Equal(t, "v1=6DsQ9h4Ol1bdn0DGwd02wira6/xyjYKdCc3R2oZXce4=", testSign(secret, ts, nonce, "GET", "", nil))
@@ -26,12 +27,14 @@ func TestHelperSignerMatchesSpecVectors(t *testing.T) {
 }
 
 func TestSignedRequestAccepted(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	status, body := c.do(http.MethodGet, "/v2/balance", nil)
 	require.Equal(t, http.StatusOK, status, string(body))
 }
 
 func TestFixedCredentialsAreUsed(t *testing.T) {
+	t.Parallel()
 	const secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 	srv, c, _ := startFake(t, iimmpacttest.WithCredentials("iimm_dev_fixed", secret))
 	assert.Equal(t, "iimm_dev_fixed", srv.APIKey)
@@ -41,6 +44,7 @@ func TestFixedCredentialsAreUsed(t *testing.T) {
 }
 
 func TestRandomCredentialsLookRight(t *testing.T) {
+	t.Parallel()
 	a, _, _ := startFake(t)
 	b, _, _ := startFake(t)
 	assert.Regexp(t, `^iimm_dev_[0-9a-f]{32}$`, a.APIKey)
@@ -50,6 +54,7 @@ func TestRandomCredentialsLookRight(t *testing.T) {
 }
 
 func TestAuthenticationFailures(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		mod  reqMod
@@ -86,6 +91,7 @@ func assertAuthError(t *testing.T, status int, body []byte, code string) {
 }
 
 func TestTimestampWindow(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		skew time.Duration
 		ok   bool
@@ -104,6 +110,7 @@ func TestTimestampWindow(t *testing.T) {
 }
 
 func TestNonceRules(t *testing.T) {
+	t.Parallel()
 	_, c, clk := startFake(t)
 	var nonce string
 	fixed := func(n string) reqMod {
@@ -171,6 +178,7 @@ func TestNonceRules(t *testing.T) {
 }
 
 func TestBodyIsPartOfSignature(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	body := []byte(`{"refid":"r-body-1","product":"D","account":"0123456789","amount":10}`)
 	status, resp := c.do(http.MethodPost, "/v2/topup", body, func(r *http.Request) {
@@ -182,6 +190,7 @@ func TestBodyIsPartOfSignature(t *testing.T) {
 }
 
 func TestQueryCanonicalisationWithRangeAndRepeatedKeys(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	// Spaces in the date range, reserved characters, keys out of order and
 	// repeated status keys out of value order.

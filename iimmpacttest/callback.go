@@ -11,21 +11,23 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/iimmpact-go/iimmpact"
 )
 
 // CallbackAttempt is one delivery attempt of a transaction callback, as
 // the fake sent it and as the receiver answered.
 type CallbackAttempt struct {
-	RefID      string    // the transaction's refid
-	StatusCode int       // the payment status code carried (1, 20, 48, ...)
-	Method     string    // "POST" or "GET"
-	URL        string    // full URL requested, query included for GET
-	Body       []byte    // POST body {"data":{...}}; nil for GET
-	Attempt    int       // 1 for the first try, 2 for the first retry, ...
-	HTTPStatus int       // the receiver's status; 0 when no answer came
-	Err        string    // network error or timeout; "" when an answer came
-	Time       time.Time // when the attempt started (wall clock)
-	Source     string    // the address it came from (WithCallbackSource)
+	RefID      string              // the transaction's refid
+	StatusCode iimmpact.StatusCode // the payment status code carried (1, 20, 48, ...)
+	Method     string              // "POST" or "GET"
+	URL        string              // full URL requested, query included for GET
+	Body       []byte              // POST body {"data":{...}}; nil for GET
+	Attempt    int                 // 1 for the first try, 2 for the first retry, ...
+	HTTPStatus int                 // the receiver's status; 0 when no answer came
+	Err        string              // network error or timeout; "" when an answer came
+	Time       time.Time           // when the attempt started (wall clock)
+	Source     string              // the address it came from (WithCallbackSource)
 }
 
 // callbackEvent is one status change waiting to be delivered.
@@ -91,7 +93,7 @@ func (s *Server) deliver(ev callbackEvent) {
 		if s.ctx.Err() != nil {
 			return // Close interrupted it; not the receiver's doing
 		}
-		rec.RefID, rec.StatusCode, rec.Attempt = ev.data.RefID, ev.data.StatusCode, attempt
+		rec.RefID, rec.StatusCode, rec.Attempt = ev.data.RefID, iimmpact.StatusCode(ev.data.StatusCode), attempt
 		s.mu.Lock()
 		s.cbAttempts = append(s.cbAttempts, rec)
 		s.mu.Unlock()

@@ -16,6 +16,8 @@ import (
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/iimmpact-go/iimmpact"
 )
 
 // receiver is a merchant's callback endpoint that records what arrives and
@@ -64,7 +66,7 @@ func (r *receiver) requests() []received {
 	return append([]received(nil), r.got...)
 }
 
-func fastPolicy() iimmpacttest.Option {
+func fastPolicy() iimmpacttest.ServerOption {
 	return iimmpacttest.WithCallbackPolicy(3, time.Millisecond, 2*time.Second)
 }
 
@@ -83,6 +85,7 @@ func innerData(t *testing.T, body []byte) string {
 }
 
 func TestCallbackPOSTOnEveryStatusChange(t *testing.T) {
+	t.Parallel()
 	recv := newReceiver(t)
 	srv, c, _ := startFake(t, iimmpacttest.WithSettleAfter(1), iimmpacttest.WithCallback(recv.URL+"/iimmpact/callback", "POST"), fastPolicy())
 	_, created := c.do(http.MethodPost, "/v2/topup", seedTopupBody)
@@ -104,13 +107,14 @@ func TestCallbackPOSTOnEveryStatusChange(t *testing.T) {
 
 	attempts := srv.Callbacks()
 	require.Len(t, attempts, 2)
-	assert.Equal(t, []int{1, 20}, []int{attempts[0].StatusCode, attempts[1].StatusCode})
+	assert.Equal(t, []iimmpact.StatusCode{iimmpact.StatusProcessing, iimmpact.StatusSuccessful}, []iimmpact.StatusCode{attempts[0].StatusCode, attempts[1].StatusCode})
 	assert.Equal(t, recv.URL+"/iimmpact/callback", attempts[1].URL)
 	assert.Equal(t, http.StatusOK, attempts[1].HTTPStatus)
 	assert.Equal(t, seedRef, attempts[1].RefID)
 }
 
 func TestCallbackGETCarriesMessage(t *testing.T) {
+	t.Parallel()
 	recv := newReceiver(t)
 	srv, c, _ := startFake(t, iimmpacttest.WithCallback(recv.URL+"/cb?merchant=7", "GET"), fastPolicy())
 	_, body := c.do(http.MethodPost, "/v2/topup", []byte(`{"refid":"1234t","product":"C","account":"60123450048","amount":10}`))
@@ -134,6 +138,7 @@ func TestCallbackGETCarriesMessage(t *testing.T) {
 }
 
 func TestCallbackGETAndPOSTCarryTheSameData(t *testing.T) {
+	t.Parallel()
 	recvPost, recvGet := newReceiver(t), newReceiver(t)
 	srv, c, _ := startFake(t, iimmpacttest.WithCallback(recvPost.URL, "POST"), fastPolicy())
 	c.topup("same-1", "GC", "0123456789", 10)
@@ -164,6 +169,7 @@ func TestCallbackGETAndPOSTCarryTheSameData(t *testing.T) {
 }
 
 func TestCallbackRetryPolicy(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		answers []int
@@ -195,6 +201,7 @@ func TestCallbackRetryPolicy(t *testing.T) {
 }
 
 func TestCallbackNetworkErrorsAndTimeouts(t *testing.T) {
+	t.Parallel()
 	t.Run("connection refused", func(t *testing.T) {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		require.NoError(t, err)
@@ -223,23 +230,25 @@ func TestCallbackNetworkErrorsAndTimeouts(t *testing.T) {
 }
 
 func TestCallbackOrderPerRefidUnderRetries(t *testing.T) {
+	t.Parallel()
 	// The Processing callback fails twice; the final one must still come after it.
 	recv := newReceiver(t, 500, 500)
 	srv, c, _ := startFake(t, iimmpacttest.WithSettleAfter(1), iimmpacttest.WithCallback(recv.URL, "POST"), fastPolicy())
 	c.topup("order-1", "D", "0123456789", 10)
 	c.topup("order-1", "D", "0123456789", 10)
 	waitCallbacks(t, srv)
-	var codes []int
+	var codes []iimmpact.StatusCode
 	for _, a := range srv.Callbacks() {
 		codes = append(codes, a.StatusCode)
 	}
-	assert.Equal(t, []int{1, 1, 1, 20}, codes)
+	assert.Equal(t, []iimmpact.StatusCode{1, 1, 1, 20}, codes)
 }
 
 func TestCloseStopsRetryWaitsPromptly(t *testing.T) {
+	t.Parallel()
 	recv := newReceiver(t, 500, 500, 500, 500)
 	clk := newTestClock()
-	srv := iimmpacttest.NewServer(iimmpacttest.WithClock(clk.Now), iimmpacttest.WithCallback(recv.URL, "POST"),
+	srv := iimmpacttest.NewServer(iimmpacttest.WithServerClock(clk.Now), iimmpacttest.WithCallback(recv.URL, "POST"),
 		iimmpacttest.WithCallbackPolicy(3, time.Hour, 30*time.Second), iimmpacttest.WithSettleDelay(time.Hour))
 	c := newCaller(t, srv, clk.Now)
 	c.topup("close-1", "D", "0123456789", 10)

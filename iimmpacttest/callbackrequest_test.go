@@ -30,6 +30,7 @@ func grabGift() iimmpact.Transaction {
 }
 
 func TestNewCallbackRequestParsesBack(t *testing.T) {
+	t.Parallel()
 	tx := grabGift()
 	for _, method := range []string{http.MethodPost, http.MethodGet} {
 		r := iimmpacttest.NewCallbackRequest(method, tx)
@@ -50,6 +51,7 @@ func TestNewCallbackRequestParsesBack(t *testing.T) {
 // The GET form is IIMMPACT's sample byte for byte, except that the
 // sample's timestamp has milliseconds and Transaction keeps seconds.
 func TestNewCallbackRequestGetMatchesTheSeed(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile("../testdata/callback_get_query.txt")
 	require.NoError(t, err)
 	seed, err := url.Parse(strings.TrimSpace(string(raw)))
@@ -63,6 +65,7 @@ func TestNewCallbackRequestGetMatchesTheSeed(t *testing.T) {
 }
 
 func TestNewCallbackRequestPassesAProductionHandler(t *testing.T) {
+	t.Parallel()
 	allow, err := iimmpact.NewIPAllowlist(iimmpact.ProductionCallbackIPs()...)
 	require.NoError(t, err)
 	handled := 0

@@ -25,7 +25,8 @@ type caseData struct {
 // first, as documented) and answers Failed for what IIMMPACT declines: a
 // transaction that is not successful, a void of a non-refundable product,
 // and a second case of the same kind. Like staging, it runs no workflow:
-// a voided transaction keeps its status.
+// a voided transaction keeps its status. It is longer than most: each
+// refusal IIMMPACT documents is one short step, in the order it checks.
 func (s *Server) openCase(req *request, kind string) response {
 	var c caseRequest
 	if err := json.Unmarshal(req.body, &c); err != nil {

@@ -12,7 +12,7 @@
 // # Use
 //
 //	func TestReload(t *testing.T) {
-//		srv := iimmpacttest.NewServer(iimmpacttest.WithBalance("100"))
+//		srv := iimmpacttest.NewServer(iimmpacttest.WithBalance(iimmpact.MustParseAmount("100")))
 //		defer srv.Close()
 //
 //		client := srv.Client() // an *iimmpact.Client for srv.URL, srv.APIKey, srv.HMACSecret
@@ -21,7 +21,7 @@
 //		if got := srv.Debits("order-1"); got != 1 {
 //			t.Fatalf("order-1 debited %d times", got)
 //		}
-//		if got := srv.Balance(); got != "70.6" {
+//		if got := srv.Balance(); got != iimmpact.MustParseAmount("70.6") {
 //			t.Fatalf("balance %s", got)
 //		}
 //	}
@@ -71,7 +71,7 @@
 // # Authentication
 //
 // Every request must carry the configured X-Api-Key, an X-Timestamp within
-// 300 seconds of the fake's clock (WithClock), an X-Nonce of 16 to 128
+// 300 seconds of the fake's clock (WithServerClock), an X-Nonce of 16 to 128
 // characters never used before, and X-Signature "v1=" + Base64 of
 // HMAC-SHA256 keyed with the Base64-decoded secret over
 // "v1:{ts}:{nonce}:{METHOD}:{QUERY}:{Base64(SHA-256(body))}". QUERY is the
@@ -128,7 +128,7 @@
 //
 // As IIMMPACT documents: more than 30,000 requests in 5 minutes from one
 // source address ban it for 240 minutes, every request answering HTTP 403
-// meanwhile, on the fake's clock (WithRateLimit lowers the threshold so a
+// meanwhile, on the fake's clock (WithIPBan lowers the threshold so a
 // test can reach it). /v2/catalog (60 a minute, bursts of 10) and
 // /v2/options (120, bursts of 20) answer 429 with Retry-After beyond their
 // limits (WithCatalogRateLimit).

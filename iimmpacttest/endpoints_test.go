@@ -10,6 +10,8 @@ import (
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/iimmpact-go/iimmpact"
 )
 
 func compact(t *testing.T, s string) string {
@@ -20,6 +22,7 @@ func compact(t *testing.T, s string) string {
 }
 
 func TestBalanceMatchesWalkthrough(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	status, body := c.do(http.MethodGet, "/v2/balance", nil)
 	require.Equal(t, http.StatusOK, status)
@@ -27,13 +30,14 @@ func TestBalanceMatchesWalkthrough(t *testing.T) {
 }
 
 func TestBalanceOption(t *testing.T) {
-	srv, c, _ := startFake(t, iimmpacttest.WithBalance("48.6333"))
+	t.Parallel()
+	srv, c, _ := startFake(t, iimmpacttest.WithBalance(iimmpact.MustParseAmount("48.6333")))
 	_, body := c.do(http.MethodGet, "/v2/balance", nil)
 	assert.Contains(t, string(body), `"balance":48.6333,`)
-	srv.SetBalance("12.50")
+	srv.SetBalance(iimmpact.MustParseAmount("12.50"))
 	_, body = c.do(http.MethodGet, "/v2/balance", nil)
 	assert.Contains(t, string(body), `"balance":12.5,`)
-	assert.Equal(t, "12.5", srv.Balance())
+	assert.Equal(t, "12.5", srv.Balance().String())
 }
 
 const seedDigi = `{
@@ -56,6 +60,7 @@ const seedDigi = `{
     }`
 
 func TestProductListCarriesWalkthroughDigiRecord(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	status, body := c.do(http.MethodGet, "/v2/product-list", nil)
 	require.Equal(t, http.StatusOK, status)
@@ -73,10 +78,11 @@ func TestProductListCarriesWalkthroughDigiRecord(t *testing.T) {
 		codes = append(codes, p.ProductCode)
 	}
 	assert.Equal(t, []string{"D", "C", "M", "TNB", "GC", "DB", "JOMPAY", "PTPTN", "HI", "ESIM"}, codes)
-	assert.Equal(t, codes, srv.Products())
+	assert.Equal(t, codes, srv.ProductCodes())
 }
 
 func TestNetworkStatus(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t, iimmpacttest.WithNetworkStatus("C", "Interruption"))
 	status, body := c.do(http.MethodGet, "/v2/networkstatus?product=D", nil)
 	require.Equal(t, http.StatusOK, status)
@@ -104,6 +110,7 @@ func TestNetworkStatus(t *testing.T) {
 }
 
 func TestUnknownPathAndWrongMethod(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	status, body := c.do(http.MethodGet, "/v2/nope", nil)
 	assert.Equal(t, http.StatusNotFound, status)
@@ -118,6 +125,7 @@ func TestUnknownPathAndWrongMethod(t *testing.T) {
 }
 
 func TestRequestsCountsEverything(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	c.do(http.MethodGet, "/v2/balance", nil)
 	c.do(http.MethodGet, "/v2/balance", nil, func(r *http.Request) { r.Header.Del("X-Signature") })
@@ -129,6 +137,7 @@ func TestRequestsCountsEverything(t *testing.T) {
 }
 
 func TestDateHeaderFollowsTheFakeClock(t *testing.T) {
+	t.Parallel()
 	_, c, clk := startFake(t)
 	resp, _, err := c.send(http.MethodGet, "/v2/balance", nil)
 	require.NoError(t, err)

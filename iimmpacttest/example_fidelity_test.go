@@ -45,10 +45,10 @@ func ExampleWithValidationErrors() {
 	// 400 statusCode=58 remarks="The amount must be an integer." message=""
 }
 
-func ExampleWithRateLimit() {
+func ExampleWithIPBan() {
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	srv := iimmpacttest.NewServer(iimmpacttest.WithClock(clock), iimmpacttest.WithRateLimit(2, 5*time.Minute, 240*time.Minute))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithServerClock(clock), iimmpacttest.WithIPBan(2, 5*time.Minute, 240*time.Minute))
 	defer srv.Close()
 	client := srv.Client(iimmpact.WithClock(clock))
 	for range 3 {

@@ -11,7 +11,7 @@ import (
 )
 
 func ExampleNewServer() {
-	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance("100"))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance(iimmpact.MustParseAmount("100")))
 	defer srv.Close()
 
 	amount, _ := iimmpact.ParseAmount("30")

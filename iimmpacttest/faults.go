@@ -180,9 +180,9 @@ func (s *Server) nextFault(path string) (Fault, bool) {
 	return Fault{}, false
 }
 
-// writeFault writes a non-delay fault. real is the processed answer when
-// the fault strikes after processing, the zero response before.
-func (s *Server) writeFault(w http.ResponseWriter, f Fault, real response) {
+// writeFault writes a non-delay fault. processed is the answer when the
+// fault strikes after processing, the zero response before.
+func (s *Server) writeFault(w http.ResponseWriter, f Fault, processed response) {
 	switch f.Kind {
 	case FaultStatus:
 		resp := jsonResponse(f.Status, map[string]string{"message": http.StatusText(f.Status)})
@@ -192,7 +192,7 @@ func (s *Server) writeFault(w http.ResponseWriter, f Fault, real response) {
 		}
 		writeResponse(w, resp)
 	case FaultTruncate:
-		body := real.body
+		body := processed.body
 		if body == nil {
 			body = []byte(`{"data":{"statusCode":1,"status":"Processing","remarks":"Transaction is being processed"}}`)
 		}

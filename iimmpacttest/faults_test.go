@@ -11,11 +11,14 @@ import (
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/iimmpact-go/iimmpact"
 )
 
 var digi10 = []byte(`{"refid":"f-1","product":"D","account":"0123456789","amount":10}`)
 
 func TestStatusFaultBeforeAndAfterProcessing(t *testing.T) {
+	t.Parallel()
 	for _, after := range []bool{false, true} {
 		t.Run(fmt.Sprint("after=", after), func(t *testing.T) {
 			srv, c, _ := startFake(t)
@@ -33,20 +36,21 @@ func TestStatusFaultBeforeAndAfterProcessing(t *testing.T) {
 				want = 1
 			}
 			assert.Equal(t, want, srv.Debits("f-1"))
-			assert.Len(t, srv.Transactions(), want)
+			assert.Len(t, srv.TopupRecords(), want)
 
 			// The retry with the same refid answers the one transaction.
 			status, body := c.do(http.MethodPost, "/v2/topup", digi10)
 			require.Equal(t, http.StatusOK, status)
 			assert.Equal(t, "20", num(dataOf(t, body)["statusCode"]))
 			assert.Equal(t, 1, srv.Debits("f-1"))
-			assert.Equal(t, "940.2", srv.Balance())
+			assert.Equal(t, "940.2", srv.Balance().String())
 			assert.Equal(t, 2, srv.Requests("/v2/topup"))
 		})
 	}
 }
 
 func TestRateLimitFaultSendsRetryAfter(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	srv.ScriptFaults("/v2/balance", iimmpacttest.RateLimitFault(1500*time.Millisecond), iimmpacttest.StatusFault(http.StatusRequestTimeout))
 	resp, _, err := c.send(http.MethodGet, "/v2/balance", nil)
@@ -62,6 +66,7 @@ func TestRateLimitFaultSendsRetryAfter(t *testing.T) {
 }
 
 func TestResetFault(t *testing.T) {
+	t.Parallel()
 	for _, after := range []bool{false, true} {
 		t.Run(fmt.Sprint("after=", after), func(t *testing.T) {
 			srv, c, _ := startFake(t)
@@ -73,13 +78,14 @@ func TestResetFault(t *testing.T) {
 			if after {
 				assert.Equal(t, 1, srv.Debits("f-1"))
 			} else {
-				assert.Empty(t, srv.Transactions())
+				assert.Empty(t, srv.TopupRecords())
 			}
 		})
 	}
 }
 
 func TestTruncateFault(t *testing.T) {
+	t.Parallel()
 	for _, after := range []bool{false, true} {
 		t.Run(fmt.Sprint("after=", after), func(t *testing.T) {
 			srv, c, _ := startFake(t)
@@ -94,13 +100,14 @@ func TestTruncateFault(t *testing.T) {
 			if after {
 				assert.Equal(t, 1, srv.Debits("f-1"))
 			} else {
-				assert.Empty(t, srv.Transactions())
+				assert.Empty(t, srv.TopupRecords())
 			}
 		})
 	}
 }
 
 func TestDelayFault(t *testing.T) {
+	t.Parallel()
 	t.Run("slow but whole", func(t *testing.T) {
 		srv, c, _ := startFake(t)
 		srv.ScriptFaults("/v2/balance", iimmpacttest.DelayFault(50*time.Millisecond))
@@ -124,7 +131,7 @@ func TestDelayFault(t *testing.T) {
 			if after {
 				assert.Equal(t, 1, srv.Debits("f-1"))
 			} else {
-				assert.Empty(t, srv.Transactions())
+				assert.Empty(t, srv.TopupRecords())
 			}
 			assert.Less(t, time.Since(start), 5*time.Second)
 		})
@@ -132,6 +139,7 @@ func TestDelayFault(t *testing.T) {
 }
 
 func TestScriptGapsWildcardAndClear(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	srv.ScriptFaults(iimmpacttest.AnyPath, iimmpacttest.Fault{}, iimmpacttest.StatusFault(http.StatusBadGateway))
 	srv.ScriptFaults("/v2/topup", iimmpacttest.StatusFault(http.StatusServiceUnavailable))
@@ -162,6 +170,7 @@ func faultSequence(t *testing.T, seed uint64) []int {
 }
 
 func TestProbabilisticFaultsAreSeeded(t *testing.T) {
+	t.Parallel()
 	a, b, other := faultSequence(t, 42), faultSequence(t, 42), faultSequence(t, 43)
 	assert.Equal(t, a, b, "same seed, same faults")
 	assert.NotEqual(t, a, other)
@@ -175,6 +184,7 @@ func TestProbabilisticFaultsAreSeeded(t *testing.T) {
 }
 
 func TestFaultValidation(t *testing.T) {
+	t.Parallel()
 	srv, _, _ := startFake(t)
 	assert.Panics(t, func() { srv.ScriptFaults("/v2/topup", iimmpacttest.StatusFault(42)) })
 	assert.Panics(t, func() { srv.ScriptFaults("/v2/topup", iimmpacttest.DelayFault(0)) })
@@ -185,7 +195,8 @@ func TestFaultValidation(t *testing.T) {
 // Hundreds of clients pay and retry through random faults that strike
 // after the payment was applied; every refid is still charged once.
 func TestConcurrentRetriesThroughFaultsChargeOnce(t *testing.T) {
-	srv, c, _ := startFake(t, iimmpacttest.WithBalance("100000"), iimmpacttest.WithSeed(7))
+	t.Parallel()
+	srv, c, _ := startFake(t, iimmpacttest.WithBalance(iimmpact.MustParseAmount("100000")), iimmpacttest.WithSeed(7))
 	srv.InjectFaults("/v2/topup", 0.4,
 		iimmpacttest.StatusFault(http.StatusBadGateway).AfterProcessing(),
 		iimmpacttest.ResetFault().AfterProcessing(),
@@ -209,12 +220,12 @@ func TestConcurrentRetriesThroughFaultsChargeOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	txs := srv.Transactions()
+	txs := srv.TopupRecords()
 	require.Len(t, txs, clients)
 	for _, tx := range txs {
 		assert.Equal(t, 1, tx.Debits, tx.RefID)
 	}
-	assert.Equal(t, "99020", srv.Balance()) // 100000 - 200 * 4.9
+	assert.Equal(t, "99020", srv.Balance().String()) // 100000 - 200 * 4.9
 }
 
 // Go's http.Transport resends a GET, headers and all, when a reused
@@ -222,6 +233,7 @@ func TestConcurrentRetriesThroughFaultsChargeOnce(t *testing.T) {
 // processing the resend succeeds (the nonce was never recorded); after
 // processing it is a replay and IIMMPACT's rules refuse it.
 func TestResetOnReusedConnectionAndGoTransportResend(t *testing.T) {
+	t.Parallel()
 	for _, after := range []bool{false, true} {
 		t.Run(fmt.Sprint("after=", after), func(t *testing.T) {
 			srv, c, _ := startFake(t)

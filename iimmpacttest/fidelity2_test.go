@@ -19,7 +19,8 @@ import (
 )
 
 func TestRateLimitBansTheSourceFor240Minutes(t *testing.T) {
-	_, c, clk := startFake(t, iimmpacttest.WithRateLimit(3, 5*time.Minute, 240*time.Minute))
+	t.Parallel()
+	_, c, clk := startFake(t, iimmpacttest.WithIPBan(3, 5*time.Minute, 240*time.Minute))
 	for i := range 3 {
 		status, _ := c.do(http.MethodGet, "/v2/balance", nil)
 		require.Equal(t, http.StatusOK, status, "request %d", i+1)
@@ -38,7 +39,8 @@ func TestRateLimitBansTheSourceFor240Minutes(t *testing.T) {
 }
 
 func TestRateLimitWindowResets(t *testing.T) {
-	_, c, clk := startFake(t, iimmpacttest.WithRateLimit(2, 5*time.Minute, time.Hour))
+	t.Parallel()
+	_, c, clk := startFake(t, iimmpacttest.WithIPBan(2, 5*time.Minute, time.Hour))
 	for range 2 {
 		status, _ := c.do(http.MethodGet, "/v2/balance", nil)
 		require.Equal(t, http.StatusOK, status)
@@ -53,6 +55,7 @@ func TestRateLimitWindowResets(t *testing.T) {
 }
 
 func TestCatalogRateLimitAnswers429WithRetryAfter(t *testing.T) {
+	t.Parallel()
 	_, c, clk := startFake(t, iimmpacttest.WithCatalogRateLimit("/v2/catalog", 60, 2))
 	for range 2 {
 		status, _ := c.do(http.MethodGet, "/v2/catalog", nil)
@@ -68,6 +71,7 @@ func TestCatalogRateLimitAnswers429WithRetryAfter(t *testing.T) {
 }
 
 func TestCatalogRateLimitDefaultBurst(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	for i := range 20 {
 		status, _ := c.do(http.MethodGet, "/v2/options?product_code=D&field_id=amount", nil)
@@ -80,6 +84,7 @@ func TestCatalogRateLimitDefaultBurst(t *testing.T) {
 }
 
 func TestJomPAYNeedsAKnownBiller(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	ic := map[string]string{"biller_code": "9999", "ic_number": "900101015555"}
 	status, body := c.topupWith("jp-1", "JOMPAY", "12345678", 50, ic)
@@ -90,11 +95,12 @@ func TestJomPAYNeedsAKnownBiller(t *testing.T) {
 	status, body = c.topupWith("jp-1", "JOMPAY", "12345678", "50.10", ic)
 	require.Equal(t, http.StatusOK, status, string(body))
 	assert.Equal(t, "20", num(dataOf(t, body)["statusCode"]))
-	tx, _ := srv.Transaction("jp-1")
-	assert.Equal(t, "50.1", tx.Amount)
+	tx, _ := srv.TopupRecord("jp-1")
+	assert.Equal(t, "50.1", tx.Amount.String())
 }
 
 func TestJomPAYBillPresentment(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	for _, tc := range []struct{ query, message string }{
 		{"account=12345678&product=JOMPAY", "The provided biller code is invalid"},
@@ -131,6 +137,7 @@ func optionCode(t *testing.T, c *caller, query string) (code, price string) {
 }
 
 func TestPTPTNNeedsItsLoanAccount(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	status, _ := c.do(http.MethodGet, "/v2/options?product_code=PTPTN&field_id=loan_account", nil)
 	assert.Equal(t, http.StatusBadRequest, status, "account_number is required")
@@ -145,6 +152,7 @@ func TestPTPTNNeedsItsLoanAccount(t *testing.T) {
 }
 
 func TestMobileDataPlanSetsTheAmount(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	plan, price := optionCode(t, c, "product_code=HI&field_id=plan&account_number=0123456789")
 	require.Equal(t, "5.00", price)
@@ -158,6 +166,7 @@ func TestMobileDataPlanSetsTheAmount(t *testing.T) {
 }
 
 func TestESIMReturnsAVoucher(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	status, data := c.topup("es-1", "ESIM", "0123456789", 25)
 	require.Equal(t, http.StatusOK, status)
@@ -167,12 +176,13 @@ func TestESIMReturnsAVoucher(t *testing.T) {
 }
 
 func TestCallbackSourceDefaultAndLoopbackAlias(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ source, wantRemote string }{
 		{"", iimmpacttest.DefaultCallbackSource}, {"127.0.0.2", "127.0.0.2"},
 	} {
 		rec := &recorder{}
 		hook := httptest.NewServer(rec)
-		opts := []iimmpacttest.Option{iimmpacttest.WithCallback(hook.URL, "POST")}
+		opts := []iimmpacttest.ServerOption{iimmpacttest.WithCallback(hook.URL, "POST")}
 		if tc.source != "" {
 			opts = append(opts, iimmpacttest.WithCallbackSource(tc.source))
 		}
@@ -189,6 +199,7 @@ func TestCallbackSourceDefaultAndLoopbackAlias(t *testing.T) {
 }
 
 func TestCallbackSourcePublishedAddressViaForwardedFor(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{}
 	hook := httptest.NewServer(rec)
 	defer hook.Close()
@@ -203,7 +214,7 @@ func TestCallbackSourcePublishedAddressViaForwardedFor(t *testing.T) {
 
 // webhookFake registers a catalog webhook at a TLS receiver that fails
 // the first failures deliveries.
-func webhookFake(t *testing.T, failures int32, opts ...iimmpacttest.Option) (*iimmpacttest.Server, *caller, *testClock, *atomic.Int32, string) {
+func webhookFake(t *testing.T, failures int32, opts ...iimmpacttest.ServerOption) (*iimmpacttest.Server, *caller, *testClock, *atomic.Int32, string) {
 	var calls atomic.Int32
 	var secret string
 	hook := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -219,7 +230,7 @@ func webhookFake(t *testing.T, failures int32, opts ...iimmpacttest.Option) (*ii
 		}
 	}))
 	t.Cleanup(hook.Close)
-	srv, c, clk := startFake(t, append([]iimmpacttest.Option{iimmpacttest.WithCatalogEventClient(hook.Client()),
+	srv, c, clk := startFake(t, append([]iimmpacttest.ServerOption{iimmpacttest.WithCatalogEventClient(hook.Client()),
 		iimmpacttest.WithCatalogEventPolicy(5, 5*time.Millisecond, time.Second)}, opts...)...)
 	status, body := c.do(http.MethodPost, "/v2/reseller/catalog/webhook", []byte(`{"webhook_url":"`+hook.URL+`/catalog"}`))
 	require.Equal(t, http.StatusOK, status)
@@ -228,6 +239,7 @@ func webhookFake(t *testing.T, failures int32, opts ...iimmpacttest.Option) (*ii
 }
 
 func TestCatalogEventOnDeactivationWithRetries(t *testing.T) {
+	t.Parallel()
 	srv, c, clk, calls, _ := webhookFake(t, 2)
 	clk.Advance(time.Hour)
 	srv.SetProductActive("C", false)
@@ -250,6 +262,7 @@ func TestCatalogEventOnDeactivationWithRetries(t *testing.T) {
 }
 
 func TestCatalogEventGivesUpAfterFiveRetries(t *testing.T) {
+	t.Parallel()
 	srv, _, _, calls, _ := webhookFake(t, 100)
 	srv.SetProductDisplayName("D", "Digi Prepaid Reload")
 	require.NoError(t, srv.WaitCatalogEvents(t.Context()))
@@ -267,6 +280,7 @@ func TestCatalogEventGivesUpAfterFiveRetries(t *testing.T) {
 }
 
 func TestCatalogEventsAreNotQueuedWhileDisabled(t *testing.T) {
+	t.Parallel()
 	srv, c, _, calls, _ := webhookFake(t, 0)
 	status, _ := c.do(http.MethodPut, "/v2/reseller/catalog/webhook", []byte(`{"enabled":false}`))
 	require.Equal(t, http.StatusOK, status)

@@ -51,6 +51,7 @@ func (r *recorder) seen() ([]string, []string, []string) {
 }
 
 func TestAcceptedThenProcessingThenFinal(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{}
 	hook := httptest.NewServer(rec)
 	defer hook.Close()
@@ -63,13 +64,14 @@ func TestAcceptedThenProcessingThenFinal(t *testing.T) {
 		seen = append(seen, num(data["statusCode"])+" "+data["status"].(string))
 	}
 	assert.Equal(t, []string{"0 Accepted", "1 Processing", "20 Succesful"}, seen)
-	assert.Equal(t, "920.6", srv.Balance(), "debited once, on success")
+	assert.Equal(t, "920.6", srv.Balance().String(), "debited once, on success")
 	require.NoError(t, srv.WaitCallbacks(t.Context()))
 	statuses, _, _ := rec.seen()
 	assert.Equal(t, []string{"Processing", "Succesful"}, statuses, "no callback for Accepted")
 }
 
 func TestAcceptedSettlesByHand(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t, iimmpacttest.WithAccepted(5))
 	_, data := c.topup("acc-2", "D", "0123456789", 10)
 	assert.Equal(t, "0", num(data["statusCode"]))
@@ -96,6 +98,7 @@ var validationCases = []struct {
 }
 
 func TestValidationErrorsLaravelBeforeTheChange(t *testing.T) {
+	t.Parallel()
 	for _, tc := range validationCases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, c, _ := startFake(t) // the test clock reads January 2025
@@ -104,12 +107,13 @@ func TestValidationErrorsLaravelBeforeTheChange(t *testing.T) {
 			want, _ := json.Marshal(map[string]any{"message": "The given data was invalid.",
 				"errors": map[string][]string{tc.field: {tc.message}}})
 			assert.JSONEq(t, string(want), string(body))
-			assert.Empty(t, srv.Transactions(), "no transaction: the refid is free")
+			assert.Empty(t, srv.TopupRecords(), "no transaction: the refid is free")
 		})
 	}
 }
 
 func TestValidationErrorsStandardFromTheChange(t *testing.T) {
+	t.Parallel()
 	for _, tc := range validationCases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, c, clk := startFake(t)
@@ -124,12 +128,13 @@ func TestValidationErrorsStandardFromTheChange(t *testing.T) {
 			for _, k := range []string{"productName", "sn", "pin", "expiry", "note", "voucherlink", "cost", "balance"} {
 				assert.Contains(t, data, k, "the announcement's full data object")
 			}
-			assert.Empty(t, srv.Transactions())
+			assert.Empty(t, srv.TopupRecords())
 		})
 	}
 }
 
 func TestValidationFormBoundaryAndOverride(t *testing.T) {
+	t.Parallel()
 	_, c, clk := startFake(t)
 	clk.Set(time.Date(2026, 3, 22, 23, 59, 59, 0, time.FixedZone("MYT", 8*3600)))
 	_, body := c.topupWith("b-1", "D", "", 10, nil)
@@ -150,11 +155,12 @@ func TestValidationFormBoundaryAndOverride(t *testing.T) {
 }
 
 func TestValidationErrorLeavesRefIDFree(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	status, _ := c.topupWith("free-1", "DB", "0123456789", 22.23, nil)
 	require.Equal(t, http.StatusBadRequest, status)
 	status, data := c.topup("free-1", "DB", "0123456789", 22)
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "20", num(data["statusCode"]))
-	assert.Len(t, srv.Transactions(), 1)
+	assert.Len(t, srv.TopupRecords(), 1)
 }

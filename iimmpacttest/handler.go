@@ -46,7 +46,7 @@ var routes = map[string]route{
 // ServeHTTP implements http.Handler: count, maybe inject a fault, route,
 // authenticate, handle, maybe replace the answer with a fault, write.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// The Date header follows the fake's clock (WithClock), so a client that
+	// The Date header follows the fake's clock (WithServerClock), so a client that
 	// estimates clock skew from it sees the time the fake judges it by.
 	w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
 	fault, hasFault := s.nextFault(r.URL.Path)

@@ -124,9 +124,9 @@ func newCaller(t testing.TB, srv *iimmpacttest.Server, clock func() time.Time) *
 }
 
 // startFake starts a fake with a test clock and returns it with a caller.
-func startFake(t testing.TB, opts ...iimmpacttest.Option) (*iimmpacttest.Server, *caller, *testClock) {
+func startFake(t testing.TB, opts ...iimmpacttest.ServerOption) (*iimmpacttest.Server, *caller, *testClock) {
 	clk := newTestClock()
-	srv := iimmpacttest.NewServer(append([]iimmpacttest.Option{iimmpacttest.WithClock(clk.Now)}, opts...)...)
+	srv := iimmpacttest.NewServer(append([]iimmpacttest.ServerOption{iimmpacttest.WithServerClock(clk.Now)}, opts...)...)
 	t.Cleanup(srv.Close)
 	return srv, newCaller(t, srv, clk.Now), clk
 }

@@ -50,6 +50,7 @@ func seedHistory(t *testing.T) *caller {
 }
 
 func TestHistoryRecordMatchesWalkthroughShape(t *testing.T) {
+	t.Parallel()
 	c := seedHistory(t)
 	status, body := c.do(http.MethodGet, "/v2/transactions?date=2025-01-15&product=D&limit=1", nil)
 	require.Equal(t, http.StatusOK, status)
@@ -63,6 +64,7 @@ func TestHistoryRecordMatchesWalkthroughShape(t *testing.T) {
 }
 
 func TestHistoryFailedAndPendingRecords(t *testing.T) {
+	t.Parallel()
 	c := seedHistory(t)
 	p := c.history(t, "date=2025-01-15&limit=10&offset=2")
 	require.Equal(t, []string{"h-3", "h-4"}, refids(p))
@@ -83,6 +85,7 @@ func TestHistoryFailedAndPendingRecords(t *testing.T) {
 }
 
 func TestHistoryPagingAndMeta(t *testing.T) {
+	t.Parallel()
 	c := seedHistory(t)
 	const rng = "date=2025-01-15+-+2025-01-16&limit=2"
 	var all []string
@@ -101,6 +104,7 @@ func TestHistoryPagingAndMeta(t *testing.T) {
 }
 
 func TestHistoryFilters(t *testing.T) {
+	t.Parallel()
 	c := seedHistory(t)
 	cases := map[string][]string{
 		"date=2025-01-15&limit=50":                                           {"h-1", "h-2", "h-3", "h-4"},
@@ -131,6 +135,7 @@ func TestHistoryFilters(t *testing.T) {
 }
 
 func TestHistoryBadQueries(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	for _, q := range []string{
 		"limit=5",

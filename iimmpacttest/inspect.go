@@ -3,51 +3,53 @@ package iimmpacttest
 import (
 	"strconv"
 	"time"
+
+	"github.com/iimmpact-go/iimmpact"
 )
 
-// Transaction is a snapshot of one transaction the fake created (a
+// TopupRecord is a snapshot of one transaction the fake created (a
 // /v2/topup that passed validation), for assertions in tests.
-type Transaction struct {
+type TopupRecord struct {
 	RefID      string
 	TrxID      string
 	Product    string
 	Account    string
-	Amount     string // shortest exact decimal, e.g. "30" or "22.23"
-	StatusCode int    // 1 while Processing, then 20 or a failure code
-	Status     string // data.status spelling: "Processing", "Succesful", "Failed"
-	Cost       string // wholesale cost debited; "0" unless successful
-	Debits     int    // times the wallet was debited for it: 0 or 1, never more
-	Polls      int    // repeats of the same refid received after creation
+	Amount     iimmpact.Amount
+	StatusCode iimmpact.StatusCode // 1 while Processing, then 20 or a failure code
+	Status     string              // data.status spelling: "Processing", "Succesful", "Failed"
+	Cost       iimmpact.Amount     // wholesale cost debited; zero unless successful
+	Debits     int                 // times the wallet was debited for it: 0 or 1, never more
+	Polls      int                 // repeats of the same refid received after creation
 	SN         string
 	Created    time.Time
 	Settled    time.Time // zero while pending
 }
 
-// Transactions returns every transaction in creation order.
-func (s *Server) Transactions() []Transaction {
+// TopupRecords returns every transaction in creation order.
+func (s *Server) TopupRecords() []TopupRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Transaction, len(s.order))
+	out := make([]TopupRecord, len(s.order))
 	for i, t := range s.order {
-		out[i] = Transaction{
+		out[i] = TopupRecord{
 			RefID: t.refID, TrxID: strconv.FormatInt(t.trxID, 10), Product: t.product.listing.ProductCode,
-			Account: t.account, Amount: t.amount.String(), StatusCode: t.code,
-			Status: statusText(t.code), Cost: t.cost.String(), Debits: t.debits,
+			Account: t.account, Amount: t.amount.amount(), StatusCode: iimmpact.StatusCode(t.code),
+			Status: statusText(t.code), Cost: t.cost.amount(), Debits: t.debits,
 			Polls: t.polls, SN: t.sn, Created: t.created, Settled: t.settled,
 		}
 	}
 	return out
 }
 
-// Transaction returns the snapshot of refid, and false if no transaction
+// TopupRecord returns the snapshot of refid, and false if no transaction
 // was created for it.
-func (s *Server) Transaction(refid string) (Transaction, bool) {
-	for _, t := range s.Transactions() {
+func (s *Server) TopupRecord(refid string) (TopupRecord, bool) {
+	for _, t := range s.TopupRecords() {
 		if t.RefID == refid {
 			return t, true
 		}
 	}
-	return Transaction{}, false
+	return TopupRecord{}, false
 }
 
 // Debits reports how many times the wallet was debited for refid (0 when
@@ -61,22 +63,21 @@ func (s *Server) Debits(refid string) int {
 	return 0
 }
 
-// Balance returns the wallet balance as the shortest exact decimal, as
-// /v2/balance reports it. A topup is debited when it succeeds, so costs
+// Balance returns the wallet balance, as /v2/balance reports it. A topup is debited when it succeeds, so costs
 // of Processing topups are not yet subtracted; they are, however, held
 // back when the fake checks a new topup for Insufficient_Balance.
-func (s *Server) Balance() string {
+func (s *Server) Balance() iimmpact.Amount {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.balance.String()
+	return s.balance.amount()
 }
 
-// SetBalance sets the wallet balance (a plain decimal such as "12.5"); it
-// panics on anything else. The change is booked in the balance statement
+// SetBalance sets the wallet balance (at most 4 decimal places, not
+// negative); it panics on anything else. The change is booked in the balance statement
 // as a DEPOSIT of the difference (negative when the balance went down),
 // so the statement still adds up.
-func (s *Server) SetBalance(amount string) {
-	m := mustMoney("balance", amount)
+func (s *Server) SetBalance(amount iimmpact.Amount) {
+	m := moneyOf("balance", amount)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if d := m - s.balance; d != 0 {
@@ -118,12 +119,12 @@ func (s *Server) Requests(path string) int {
 	return s.requests[path]
 }
 
-// Products lists the product codes the fake sells: D, C, M (mobile reload,
+// ProductCodes lists the product codes the fake sells: D, C, M (mobile reload,
 // fixed denominations), TNB (bill, open amount 1.00–5000.00), GC (Grab
 // gift code, returns a PIN and voucher link), DB (postpaid bill in whole
 // ringgit), JOMPAY and PTPTN (bills with mandatory extras), HI (mobile
 // data plans) and ESIM (eSIM voucher).
-func (s *Server) Products() []string {
+func (s *Server) ProductCodes() []string {
 	out := make([]string, len(s.listing))
 	for i, p := range s.listing {
 		out[i] = p.listing.ProductCode

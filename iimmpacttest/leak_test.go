@@ -59,7 +59,7 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		srv.Close()
 		assert.Less(t, time.Since(start), 3*time.Second, "Close waits promptly")
 		<-parked
-		assert.Equal(t, "950", srv.Balance(), "no settle timer fired")
+		assert.Equal(t, "950", srv.Balance().String(), "no settle timer fired")
 	}()
 
 	deadline := time.Now().Add(5 * time.Second)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/iimmpact-go/iimmpact"
 )
 
 // money is an exact amount of ringgit in units of 1/10000 (four decimal
@@ -41,6 +43,13 @@ func parseMoney(s string) (money, error) {
 }
 
 // mustMoney parses s or panics; for option values supplied by test authors.
+// moneyOf converts an SDK amount given to the fake, through its canonical
+// decimal text, so the fake's own parser (not the SDK's) reads it.
+func moneyOf(what string, a iimmpact.Amount) money { return mustMoney(what, a.String()) }
+
+// amount is m as the SDK's type, for the fake's inspection methods.
+func (m money) amount() iimmpact.Amount { return iimmpact.MustParseAmount(m.String()) }
+
 func mustMoney(what, s string) money {
 	m, err := parseMoney(s)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseMoney(t *testing.T) {
+	t.Parallel()
 	good := map[string]string{
 		"0": "0", "30": "30", "30.0": "30", "30.00": "30", "22.23": "22.23", "0.0001": "0.0001",
 		"48.6333": "48.6333", "007.50": "7.5", "999999999.9999": "999999999.9999",
@@ -25,6 +26,7 @@ func TestParseMoney(t *testing.T) {
 }
 
 func TestParseAmountJSON(t *testing.T) {
+	t.Parallel()
 	for raw, want := range map[string]string{`30`: "30", `"30.00"`: "30", `22.23`: "22.23", `"0.5"`: "0.5"} {
 		m, err := parseAmountJSON(json.RawMessage(raw))
 		require.NoError(t, err, raw)
@@ -37,6 +39,7 @@ func TestParseAmountJSON(t *testing.T) {
 }
 
 func TestMoneyFormats(t *testing.T) {
+	t.Parallel()
 	m := mustMoney("x", "29.4")
 	assert.Equal(t, "29.4000", m.fixed4())
 	assert.Equal(t, "-0.6000", (mustMoney("x", "29.4") - mustMoney("x", "30")).fixed4())
@@ -47,6 +50,7 @@ func TestMoneyFormats(t *testing.T) {
 }
 
 func TestLessBasisPoints(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ amount, want string }{
 		{"30", "29.4"}, {"10", "9.8"}, {"123.45", "120.981"}, {"0.0001", "0.0001"}, {"0.0003", "0.0003"},
 		{"0.0025", "0.0025"}, {"0.0075", "0.0074"}, {"999999999.9999", "979999999.9999"},
@@ -57,6 +61,7 @@ func TestLessBasisPoints(t *testing.T) {
 }
 
 func TestCanonicalQuery(t *testing.T) {
+	t.Parallel()
 	for raw, want := range map[string]string{
 		"":                                   "",
 		"product=D&limit=50&date=2025-05-01": "date=2025-05-01&limit=50&product=D",

@@ -7,11 +7,14 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/iimmpact-go/iimmpact"
 )
 
-// An Option configures a Server created by NewServer or NewUnstartedServer.
-// Options panic on values that can only be a mistake in the calling test.
-type Option func(*config)
+// A ServerOption configures a Server created by NewServer or
+// NewUnstartedServer. Options panic on values that can only be a mistake in
+// the calling test.
+type ServerOption func(*config)
 
 type config struct {
 	balance        money
@@ -45,20 +48,20 @@ func defaultConfig() config {
 	}
 }
 
-// WithBalance sets the opening wallet balance, a plain decimal such as
-// "950" or "48.6333". The default is "950", as in IIMMPACT's walkthrough.
-func WithBalance(amount string) Option {
-	m := mustMoney("balance", amount)
+// WithBalance sets the opening wallet balance (at most 4 decimal places,
+// not negative). The default is 950, as in IIMMPACT's walkthrough.
+func WithBalance(amount iimmpact.Amount) ServerOption {
+	m := moneyOf("balance", amount)
 	return func(c *config) { c.balance = m }
 }
 
-// WithClock sets the clock the fake uses to check X-Timestamp, to stamp
+// WithServerClock sets the clock the fake uses to check X-Timestamp, to stamp
 // transactions and to date /v2/transactions records. The default is time.Now.
 // now is called from many goroutines at once and must be safe for that.
 // Settle delays (WithSettleDelay) also run on a wall-clock timer.
-func WithClock(now func() time.Time) Option {
+func WithServerClock(now func() time.Time) ServerOption {
 	if now == nil {
-		panic("iimmpacttest: WithClock(nil)")
+		panic("iimmpacttest: WithServerClock(nil)")
 	}
 	return func(c *config) { c.clock = now }
 }
@@ -67,7 +70,7 @@ func WithClock(now func() time.Time) Option {
 // it has been re-queried polls times: the creating POST answers Processing,
 // and the polls-th repeat of the same refid answers the final status.
 // Zero (the default) settles a topup in the creating request.
-func WithSettleAfter(polls int) Option {
+func WithSettleAfter(polls int) ServerOption {
 	if polls < 0 {
 		panic("iimmpacttest: WithSettleAfter with a negative count")
 	}
@@ -78,7 +81,7 @@ func WithSettleAfter(polls int) Option {
 // time: it settles when a timer fires (and a callback is sent), or when a
 // repeat of its refid finds that d has passed on the fake's clock. Combined
 // with WithSettleAfter, whichever comes first settles it.
-func WithSettleDelay(d time.Duration) Option {
+func WithSettleDelay(d time.Duration) ServerOption {
 	if d < 0 {
 		panic("iimmpacttest: WithSettleDelay with a negative duration")
 	}
@@ -88,7 +91,7 @@ func WithSettleDelay(d time.Duration) Option {
 // WithNetworkStatus sets what /v2/networkstatus reports for a product:
 // "Healthy" (every product's default) or "Interruption". Topups are
 // accepted either way, as IIMMPACT does.
-func WithNetworkStatus(product, status string) Option {
+func WithNetworkStatus(product, status string) ServerOption {
 	checkNetworkStatus(status)
 	return func(c *config) { c.network[product] = status }
 }
@@ -102,7 +105,7 @@ func checkNetworkStatus(status string) {
 // WithCallback makes the fake deliver a transaction callback to rawURL on
 // every status change, using method "POST" (JSON body) or "GET" (query
 // string), like the Callback URL set in IIMMPACT's dashboard.
-func WithCallback(rawURL, method string) Option {
+func WithCallback(rawURL, method string) ServerOption {
 	method = checkCallback(rawURL, method)
 	return func(c *config) { c.callbackURL, c.callbackMethod = rawURL, method }
 }
@@ -124,7 +127,7 @@ func checkCallback(rawURL, method string) string {
 // Attempts are retried on HTTP 5xx, 408 and 429 and on network errors, and
 // not on any other answer. IIMMPACT documents 3 retries, 60 s apart, 30 s
 // per attempt, which are the defaults; tests usually want milliseconds.
-func WithCallbackPolicy(retries int, delay, timeout time.Duration) Option {
+func WithCallbackPolicy(retries int, delay, timeout time.Duration) ServerOption {
 	if retries < 0 || delay < 0 || timeout <= 0 {
 		panic("iimmpacttest: WithCallbackPolicy needs retries >= 0, delay >= 0, timeout > 0")
 	}
@@ -133,7 +136,7 @@ func WithCallbackPolicy(retries int, delay, timeout time.Duration) Option {
 
 // WithCredentials fixes the API key and the Base64 HMAC secret instead of
 // generating random ones (useful for a long-running sandbox).
-func WithCredentials(apiKey, secretB64 string) Option {
+func WithCredentials(apiKey, secretB64 string) ServerOption {
 	key, err := base64.StdEncoding.DecodeString(secretB64)
 	if apiKey == "" || err != nil || len(key) == 0 {
 		panic("iimmpacttest: WithCredentials needs an API key and a non-empty standard Base64 secret")
@@ -141,18 +144,18 @@ func WithCredentials(apiKey, secretB64 string) Option {
 	return func(c *config) { c.apiKey, c.secret = apiKey, secretB64 }
 }
 
-// WithLogger makes the fake log each request (method, path, outcome) and
+// WithServerLogger makes the fake log each request (method, path, outcome) and
 // each callback attempt at debug level. It never logs secrets, signatures
 // or voucher PINs. The default discards everything.
-func WithLogger(l *slog.Logger) Option {
+func WithServerLogger(l *slog.Logger) ServerOption {
 	if l == nil {
-		panic("iimmpacttest: WithLogger(nil)")
+		panic("iimmpacttest: WithServerLogger(nil)")
 	}
 	return func(c *config) { c.logger = l }
 }
 
 // WithSeed seeds the pseudo-random source behind probabilistic faults and
 // voucher PINs, so a run can be reproduced. The default seed is 1.
-func WithSeed(seed uint64) Option {
+func WithSeed(seed uint64) ServerOption {
 	return func(c *config) { c.seed = seed }
 }

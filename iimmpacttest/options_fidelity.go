@@ -59,23 +59,23 @@ func defaultFidelity() fidelity {
 // WithSettleAfter(1) answers 0, then 1, then the final status. No callback
 // is sent for Accepted: IIMMPACT documents callbacks for Processing,
 // Succesful and Failed only.
-func WithAccepted(polls int) Option {
+func WithAccepted(polls int) ServerOption {
 	if polls < 0 {
 		panic("iimmpacttest: WithAccepted with a negative count")
 	}
 	return func(c *config) { c.acceptPolls = polls }
 }
 
-// WithRateLimit sets the per-source ban: more than limit requests from one
+// WithIPBan sets the per-source ban: more than limit requests from one
 // IP address within window bans that address for banFor, measured on the
-// fake's clock (WithClock). While banned every request answers HTTP 403.
+// fake's clock (WithServerClock). While banned every request answers HTTP 403.
 // IIMMPACT documents 30,000 requests per 5 minutes and a 240-minute ban
 // (the defaults); tests lower the limit to reach it. A limit of 0 turns the
 // ban off. Windows are fixed, starting at a source's first request; the
 // exact windowing IIMMPACT uses is not documented.
-func WithRateLimit(limit int, window, banFor time.Duration) Option {
+func WithIPBan(limit int, window, banFor time.Duration) ServerOption {
 	if limit < 0 || (limit > 0 && (window <= 0 || banFor <= 0)) {
-		panic("iimmpacttest: WithRateLimit needs limit >= 0 and a positive window and ban")
+		panic("iimmpacttest: WithIPBan needs limit >= 0 and a positive window and ban")
 	}
 	return func(c *config) { c.rateLimit, c.rateWindow, c.banFor = limit, window, banFor }
 }
@@ -86,7 +86,7 @@ func WithRateLimit(limit int, window, banFor time.Duration) Option {
 // answers 429 Too Many Requests with Retry-After in whole seconds. The
 // defaults, 60/10 and 120/20, are the Catalog guide's; perMinute 0 turns
 // the limit off.
-func WithCatalogRateLimit(path string, perMinute, burst int) Option {
+func WithCatalogRateLimit(path string, perMinute, burst int) ServerOption {
 	if path != "/v2/catalog" && path != "/v2/options" {
 		panic("iimmpacttest: WithCatalogRateLimit is for /v2/catalog or /v2/options, not " + path)
 	}
@@ -111,7 +111,7 @@ func WithCatalogRateLimit(path string, perMinute, burst int) Option {
 // X-Forwarded-For, as the load balancer in front of a merchant does in
 // IIMMPACT's walkthrough (its callback arrives with "X-Forwarded-For:
 // 18.140.170.98"). The receiver must then trust 127.0.0.1 as its proxy.
-func WithCallbackSource(ip string) Option {
+func WithCallbackSource(ip string) ServerOption {
 	if net.ParseIP(ip) == nil {
 		panic("iimmpacttest: WithCallbackSource needs an IP address, not " + ip)
 	}
@@ -125,7 +125,7 @@ func WithCallbackSource(ip string) Option {
 // 30-second timeout; the 10-second first delay is the fake's choice.
 // Attempts are retried on any answer other than 2xx and on network errors
 // (which answers IIMMPACT does not retry is not documented).
-func WithCatalogEventPolicy(retries int, backoff, timeout time.Duration) Option {
+func WithCatalogEventPolicy(retries int, backoff, timeout time.Duration) ServerOption {
 	if retries < 0 || backoff < 0 || timeout <= 0 {
 		panic("iimmpacttest: WithCatalogEventPolicy needs retries >= 0, backoff >= 0, timeout > 0")
 	}
@@ -135,7 +135,7 @@ func WithCatalogEventPolicy(retries int, backoff, timeout time.Duration) Option 
 // WithCatalogEventClient sets the HTTP client catalog events are sent
 // through, e.g. an httptest TLS server's Client(), whose certificate it
 // trusts (catalog webhook URLs must be HTTPS).
-func WithCatalogEventClient(hc *http.Client) Option {
+func WithCatalogEventClient(hc *http.Client) ServerOption {
 	if hc == nil {
 		panic("iimmpacttest: WithCatalogEventClient(nil)")
 	}

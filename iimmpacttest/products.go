@@ -74,7 +74,8 @@ func mobileReload(code, name, denoms, common, snPrefix string) product {
 }
 
 // catalogue returns the fake's products in listing order. D is the
-// walkthrough's Digi Prepaid record, field for field.
+// walkthrough's Digi Prepaid record, field for field. It is data, a
+// product a few lines, and reads best as one list.
 func catalogue() []product {
 	tnb := product{
 		listing: productListing{

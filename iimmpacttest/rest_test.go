@@ -34,6 +34,7 @@ var restRoutes = []struct{ method, path string }{
 }
 
 func TestRestRoutesRequireSignature(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	for _, r := range restRoutes {
 		status, body := c.do(r.method, r.path, nil, func(req *http.Request) { req.Header.Set("X-Signature", "v1=AAAA") })
@@ -43,6 +44,7 @@ func TestRestRoutesRequireSignature(t *testing.T) {
 }
 
 func TestRestWrongMethods(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	for _, tc := range []struct{ method, path, allow string }{
 		{"DELETE", "/v2/callback-url", "GET, POST"},
@@ -58,6 +60,7 @@ func TestRestWrongMethods(t *testing.T) {
 }
 
 func TestSettingsTakeQueryNotBody(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	status, body := c.do("POST", "/v2/low-balance-threshold", []byte(`{"amount":100}`))
 	assert.Equal(t, http.StatusBadRequest, status)
@@ -84,6 +87,7 @@ func TestSettingsTakeQueryNotBody(t *testing.T) {
 }
 
 func TestRestValidation(t *testing.T) {
+	t.Parallel()
 	_, c, _ := startFake(t)
 	for _, tc := range []struct {
 		method, path, body string
@@ -111,6 +115,7 @@ func TestRestValidation(t *testing.T) {
 }
 
 func TestSendCatalogEventSignsTheBody(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	var got struct {
 		sig  string

@@ -30,6 +30,7 @@ func mustAmount(t *testing.T, s string) iimmpact.Amount {
 }
 
 func TestSDKWalkthrough(t *testing.T) {
+	t.Parallel()
 	srv := iimmpacttest.NewServer()
 	defer srv.Close()
 	client := srv.Client()
@@ -41,7 +42,7 @@ func TestSDKWalkthrough(t *testing.T) {
 
 	products, err := client.Products(ctx)
 	require.NoError(t, err)
-	require.Len(t, products, len(srv.Products()))
+	require.Len(t, products, len(srv.ProductCodes()))
 
 	ns, err := client.NetworkStatus(ctx, "D")
 	require.NoError(t, err)
@@ -67,12 +68,13 @@ func TestSDKWalkthrough(t *testing.T) {
 		Statuses: []string{"SUCCESSFUL", "FAILED"}, Product: "D",
 	})
 	require.NoError(t, err)
-	require.Len(t, page.Records, 1)
-	assert.Equal(t, "sdk-1", page.Records[0].RefID)
-	assert.Equal(t, "29.4", page.Records[0].Price.String())
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, "sdk-1", page.Items[0].RefID)
+	assert.Equal(t, "29.4", page.Items[0].Price.String())
 }
 
 func TestSDKValidationErrorIsAPIError(t *testing.T) {
+	t.Parallel()
 	srv := iimmpacttest.NewServer()
 	defer srv.Close()
 	_, err := srv.Client().Topup(context.Background(), iimmpact.TopupRequest{
@@ -82,13 +84,14 @@ func TestSDKValidationErrorIsAPIError(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, apiErr.HTTPStatus)
 	assert.Equal(t, iimmpact.StatusCode(58), apiErr.StatusCode)
 	assert.Equal(t, "Invalid_Denomination", apiErr.Remarks)
-	assert.Empty(t, srv.Transactions())
+	assert.Empty(t, srv.TopupRecords())
 }
 
 // The case that matters most: the topup is applied, then the answer is
 // lost. The SDK must retry with the same refid and the wallet must be
 // charged once.
 func TestSDKNeverPaysTwiceWhenAnswersAreLost(t *testing.T) {
+	t.Parallel()
 	for _, f := range []iimmpacttest.Fault{
 		iimmpacttest.ResetFault().AfterProcessing(),
 		iimmpacttest.StatusFault(http.StatusBadGateway).AfterProcessing(),
@@ -106,12 +109,13 @@ func TestSDKNeverPaysTwiceWhenAnswersAreLost(t *testing.T) {
 			assert.True(t, tx.StatusCode.IsSuccess())
 			assert.Equal(t, 3, srv.Requests("/v2/topup"))
 			assert.Equal(t, 1, srv.Debits("sdk-lost"))
-			assert.Equal(t, "920.6", srv.Balance())
+			assert.Equal(t, "920.6", srv.Balance().String())
 		})
 	}
 }
 
 func TestSDKOutcomeUnknownWhenEveryAnswerIsLost(t *testing.T) {
+	t.Parallel()
 	srv := iimmpacttest.NewServer()
 	defer srv.Close()
 	srv.InjectFaults("/v2/topup", 1, iimmpacttest.StatusFault(http.StatusServiceUnavailable).AfterProcessing())
@@ -123,6 +127,7 @@ func TestSDKOutcomeUnknownWhenEveryAnswerIsLost(t *testing.T) {
 }
 
 func TestSDKWaitTopupPollsUntilFinal(t *testing.T) {
+	t.Parallel()
 	srv := iimmpacttest.NewServer(iimmpacttest.WithSettleAfter(3))
 	defer srv.Close()
 	ref := iimmpact.NewRefID()
@@ -136,10 +141,11 @@ func TestSDKWaitTopupPollsUntilFinal(t *testing.T) {
 	assert.Equal(t, []int{1, 1, 1, 20}, seen)
 	assert.Equal(t, 4, srv.Requests("/v2/topup"))
 	assert.Equal(t, 1, srv.Debits(ref))
-	assert.Equal(t, "891.2", srv.Balance()) // 950 - 58.8
+	assert.Equal(t, "891.2", srv.Balance().String()) // 950 - 58.8
 }
 
 func TestSDKWaitTopupStagingFailure(t *testing.T) {
+	t.Parallel()
 	srv := iimmpacttest.NewServer(iimmpacttest.WithSettleAfter(1))
 	defer srv.Close()
 	tx, err := srv.Client().WaitTopup(context.Background(),

@@ -73,15 +73,16 @@ type networkState struct {
 // NewServer starts and returns a fake IIMMPACT server on 127.0.0.1 with a
 // random port, a random iimm_dev_ API key and a random HMAC secret unless
 // options say otherwise. The caller must Close it.
-func NewServer(opts ...Option) *Server {
+func NewServer(opts ...ServerOption) *Server {
 	s := NewUnstartedServer(opts...)
 	s.Start()
 	return s
 }
 
 // NewUnstartedServer returns a configured fake that is not yet listening;
-// call Start or StartOn, then Close.
-func NewUnstartedServer(opts ...Option) *Server {
+// call Start or StartOn, then Close. It builds the whole fake in one
+// place, a field a line, which makes it longer than most functions.
+func NewUnstartedServer(opts ...ServerOption) *Server {
 	cfg := defaultConfig()
 	for _, o := range opts {
 		o(&cfg)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // lowBalanceEmail is where the demo account's alerts would go.
@@ -35,14 +36,18 @@ func (s *Server) handleCallbackURL(req *request) response {
 	})
 }
 
+// setAt is when a setting last changed: now, if it never has.
+func setAt(updated, now time.Time) time.Time {
+	if updated.IsZero() {
+		return now
+	}
+	return updated
+}
+
 func (s *Server) getCallbackURL(req *request) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	updated := s.rest.cbUpdated
-	if updated.IsZero() {
-		updated = req.now
-	}
-	return jsonResponse(http.StatusOK, atMetadata{callbackData{"Success", s.cbURL, s.cbMethod}, stamp(updated, layoutNetwork)})
+	return jsonResponse(http.StatusOK, atMetadata{callbackData{"Success", s.cbURL, s.cbMethod}, stamp(setAt(s.rest.cbUpdated, req.now), layoutNetwork)})
 }
 
 func (s *Server) setCallbackURL(req *request) response {
@@ -88,11 +93,7 @@ func (s *Server) handleLowBalance(req *request) response {
 func (s *Server) getLowBalance(req *request) response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	updated := s.rest.lowUpdated
-	if updated.IsZero() {
-		updated = req.now
-	}
-	return jsonResponse(http.StatusOK, atMetadata{lowBalanceOf(s.rest.lowBalance), stamp(updated, layoutNetwork)})
+	return jsonResponse(http.StatusOK, atMetadata{lowBalanceOf(s.rest.lowBalance), stamp(setAt(s.rest.lowUpdated, req.now), layoutNetwork)})
 }
 
 func (s *Server) setLowBalance(req *request) response {

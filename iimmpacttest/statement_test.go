@@ -10,6 +10,8 @@ import (
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/iimmpact-go/iimmpact"
 )
 
 type statementPage struct {
@@ -41,6 +43,7 @@ func (c *caller) statement(t *testing.T, query string) statementPage {
 // REFUND credit, SetBalance books a DEPOSIT, each entry's balance follows
 // from the one before, and the summary totals the filtered set.
 func TestStatementIsATrueLedger(t *testing.T) {
+	t.Parallel()
 	srv, c, clk := startFake(t)
 	c.topup("s-1", "D", "0123456789", 30) // 29.4
 	clk.Advance(time.Minute)
@@ -50,8 +53,8 @@ func TestStatementIsATrueLedger(t *testing.T) {
 	clk.Advance(time.Minute)
 	require.True(t, srv.Refund("s-2"))
 	clk.Advance(time.Minute)
-	srv.SetBalance("1000")
-	srv.SetBalance("1000") // no change, no entry
+	srv.SetBalance(iimmpact.MustParseAmount("1000"))
+	srv.SetBalance(iimmpact.MustParseAmount("1000")) // no change, no entry
 
 	p := c.statement(t, "date=2025-01-15")
 	type row struct{ typ, amount, balance string }
@@ -69,7 +72,7 @@ func TestStatementIsATrueLedger(t *testing.T) {
 	assert.Equal(t, "2025-01-15 10:26:47.910", p.Data[2].Date, "the refund is dated when it happened")
 	assert.Equal(t, map[string]any{"total_transactions": map[string]any{"amount": json.Number("-127.4"), "count": json.Number("2")},
 		"total_deposit": json.Number("79.4"), "total_refund": json.Number("98")}, p.Summary)
-	assert.Equal(t, "1000", srv.Balance())
+	assert.Equal(t, "1000", srv.Balance().String())
 
 	p = c.statement(t, "date=2025-01-15&type=REFUND")
 	require.Len(t, p.Data, 1)
@@ -96,10 +99,11 @@ func TestStatementIsATrueLedger(t *testing.T) {
 }
 
 func TestStatementDepositFromWithBalance(t *testing.T) {
-	srv, c, _ := startFake(t, iimmpacttest.WithBalance("10"))
+	t.Parallel()
+	srv, c, _ := startFake(t, iimmpacttest.WithBalance(iimmpact.MustParseAmount("10")))
 	p := c.statement(t, "date=2025-01-15")
 	assert.Empty(t, p.Data, "the opening balance is not a movement")
-	srv.SetBalance("5")
+	srv.SetBalance(iimmpact.MustParseAmount("5"))
 	p = c.statement(t, "date=2025-01-15")
 	require.Len(t, p.Data, 1)
 	assert.Equal(t, "-5", p.Data[0].Amount.String(), "a lower balance books a negative deposit")

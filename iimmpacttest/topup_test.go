@@ -10,6 +10,8 @@ import (
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/iimmpact-go/iimmpact"
 )
 
 const seedRef = "digi-reload-20250115-001"
@@ -17,6 +19,7 @@ const seedRef = "digi-reload-20250115-001"
 var seedTopupBody = []byte(`{"refid":"digi-reload-20250115-001","product":"D","account":"0123456789","amount":30,"remarks":"Digi Prepaid RM30"}`)
 
 func TestTopupSuccessMatchesWalkthrough(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	status, body := c.do(http.MethodPost, "/v2/topup", seedTopupBody)
 	require.Equal(t, http.StatusOK, status, string(body))
@@ -24,25 +27,26 @@ func TestTopupSuccessMatchesWalkthrough(t *testing.T) {
 		"product":"D","productName":"Digi Prepaid","amount":30,"sn":"DG250115000001","pin":"","expiry":"",
 		"cost":29.4,"balance":920.6,"remarks":"","refid":"digi-reload-20250115-001",
 		"timestamp":"2025-01-15 10:23:47","note":"Top up successful and credited to mobile number.","voucherlink":""}}`), string(body))
-	assert.Equal(t, "920.6", srv.Balance())
+	assert.Equal(t, "920.6", srv.Balance().String())
 	assert.Equal(t, 1, srv.Debits(seedRef))
 
 	// Step 6: the same request again is a status check, not a second payment.
 	status, again := c.do(http.MethodPost, "/v2/topup", seedTopupBody)
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, string(body), string(again))
-	assert.Equal(t, "920.6", srv.Balance())
+	assert.Equal(t, "920.6", srv.Balance().String())
 	assert.Equal(t, 1, srv.Debits(seedRef))
-	tx, ok := srv.Transaction(seedRef)
+	tx, ok := srv.TopupRecord(seedRef)
 	require.True(t, ok)
-	assert.Equal(t, iimmpacttest.Transaction{
-		RefID: seedRef, TrxID: "905187223", Product: "D", Account: "0123456789", Amount: "30",
-		StatusCode: 20, Status: "Succesful", Cost: "29.4", Debits: 1, Polls: 1, SN: "DG250115000001",
+	assert.Equal(t, iimmpacttest.TopupRecord{
+		RefID: seedRef, TrxID: "905187223", Product: "D", Account: "0123456789", Amount: iimmpact.MustParseAmount("30"),
+		StatusCode: 20, Status: "Succesful", Cost: iimmpact.MustParseAmount("29.4"), Debits: 1, Polls: 1, SN: "DG250115000001",
 		Created: tx.Created, Settled: tx.Settled,
 	}, tx)
 }
 
 func TestTopupSettlesAfterPolls(t *testing.T) {
+	t.Parallel()
 	srv, c, clk := startFake(t, iimmpacttest.WithSettleAfter(2))
 	status, body := c.do(http.MethodPost, "/v2/topup", seedTopupBody)
 	require.Equal(t, http.StatusOK, status)
@@ -56,7 +60,7 @@ func TestTopupSettlesAfterPolls(t *testing.T) {
 	clk.Advance(time.Second)
 	_, body = c.do(http.MethodPost, "/v2/topup", seedTopupBody)
 	assert.Equal(t, processing, string(body), "first poll still processing")
-	assert.Equal(t, "950", srv.Balance())
+	assert.Equal(t, "950", srv.Balance().String())
 
 	clk.Advance(3 * time.Second)
 	// The amount as a string with trailing zeros is the same amount.
@@ -71,12 +75,13 @@ func TestTopupSettlesAfterPolls(t *testing.T) {
 		assert.Equal(t, "20", num(data["statusCode"]))
 	}
 	assert.Equal(t, 1, srv.Debits(seedRef))
-	assert.Equal(t, "920.6", srv.Balance())
-	tx, _ := srv.Transaction(seedRef)
+	assert.Equal(t, "920.6", srv.Balance().String())
+	tx, _ := srv.TopupRecord(seedRef)
 	assert.Equal(t, 5, tx.Polls)
 }
 
 func TestTopupSettleDelay(t *testing.T) {
+	t.Parallel()
 	t.Run("timer", func(t *testing.T) {
 		srv, c, _ := startFake(t, iimmpacttest.WithSettleDelay(30*time.Millisecond))
 		_, data := c.topup("delay-1", "C", "0191234567", 10)
@@ -103,7 +108,7 @@ func TestTopupSettleDelay(t *testing.T) {
 		assert.Equal(t, "20", num(data["statusCode"]))
 		time.Sleep(60 * time.Millisecond)
 		assert.Equal(t, 1, srv.Debits("both-1"), "the timer must not settle it again")
-		assert.Equal(t, "940.2", srv.Balance())
+		assert.Equal(t, "940.2", srv.Balance().String())
 	})
 	t.Run("forced", func(t *testing.T) {
 		srv, c, _ := startFake(t, iimmpacttest.WithSettleAfter(100))
@@ -111,11 +116,12 @@ func TestTopupSettleDelay(t *testing.T) {
 		assert.True(t, srv.Settle("forced-1"))
 		assert.False(t, srv.Settle("forced-1"))
 		assert.False(t, srv.Settle("unknown"))
-		assert.Equal(t, "945.1", srv.Balance())
+		assert.Equal(t, "945.1", srv.Balance().String())
 	})
 }
 
 func TestTopupValidationDoesNotConsumeRefid(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	status, body := c.do(http.MethodPost, "/v2/topup",
 		[]byte(`{"refid":"digi-reload-20250115-001","product":"D","account":"0123456789","amount":22.23}`))
@@ -123,7 +129,7 @@ func TestTopupValidationDoesNotConsumeRefid(t *testing.T) {
 	assert.Equal(t, compact(t, `{"data":{"statusCode":58,"status":"Failed","account":"0123456789","product":"D",
 		"amount":22.23,"cost":0,"balance":950,"remarks":"Invalid_Denomination",
 		"refid":"digi-reload-20250115-001","timestamp":"2025-01-15 10:23:47"}}`), string(body))
-	assert.Empty(t, srv.Transactions())
+	assert.Empty(t, srv.TopupRecords())
 
 	status, data := c.topup(seedRef, "D", "0123456789", 30)
 	require.Equal(t, http.StatusOK, status)
@@ -131,6 +137,7 @@ func TestTopupValidationDoesNotConsumeRefid(t *testing.T) {
 }
 
 func TestTopupRejections(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		body    string
@@ -162,22 +169,24 @@ func TestTopupRejections(t *testing.T) {
 			assert.Equal(t, tc.remarks, data["remarks"])
 			assert.Equal(t, "0", num(data["cost"]))
 			assert.Equal(t, "950", num(data["balance"]))
-			assert.Empty(t, srv.Transactions())
-			assert.Equal(t, "950", srv.Balance())
+			assert.Empty(t, srv.TopupRecords())
+			assert.Equal(t, "950", srv.Balance().String())
 		})
 	}
 }
 
 func TestTopupOpenAmountBill(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	status, data := c.topup("tnb-1", "TNB", "220012345678", "123.45")
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "123.45", num(data["amount"]))
 	assert.Equal(t, "120.981", num(data["cost"])) // 123.45 less 2%
-	assert.Equal(t, "829.019", srv.Balance())
+	assert.Equal(t, "829.019", srv.Balance().String())
 }
 
 func TestTopupDuplicateRefidWithDifferentParameters(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t, iimmpacttest.WithSettleAfter(1))
 	c.topup("dup-1", "D", "0123456789", 10)
 	for _, tc := range []struct {
@@ -189,9 +198,9 @@ func TestTopupDuplicateRefidWithDifferentParameters(t *testing.T) {
 		assert.Equal(t, "54", num(data["statusCode"]))
 		assert.Equal(t, "Duplicate_RefID", data["remarks"])
 	}
-	tx, _ := srv.Transaction("dup-1")
+	tx, _ := srv.TopupRecord("dup-1")
 	assert.Equal(t, 0, tx.Polls, "a rejected repeat is not a poll")
-	assert.Equal(t, 1, tx.StatusCode)
+	assert.Equal(t, iimmpact.StatusProcessing, tx.StatusCode)
 
 	// Extras take part in the comparison, in any key order.
 	body := `{"refid":"dup-2","product":"D","account":"0123456789","amount":10,"extras":{"a":"1","b":"2"}}`
@@ -204,25 +213,27 @@ func TestTopupDuplicateRefidWithDifferentParameters(t *testing.T) {
 }
 
 func TestTopupInsufficientBalance(t *testing.T) {
-	srv, c, _ := startFake(t, iimmpacttest.WithBalance("29.39"))
+	t.Parallel()
+	srv, c, _ := startFake(t, iimmpacttest.WithBalance(iimmpact.MustParseAmount("29.39")))
 	status, data := c.topup("poor-1", "D", "0123456789", 30)
 	require.Equal(t, http.StatusBadRequest, status)
 	assert.Equal(t, "43", num(data["statusCode"]))
 	assert.Equal(t, "Insufficient_Balance", data["remarks"])
-	assert.Empty(t, srv.Transactions())
+	assert.Empty(t, srv.TopupRecords())
 
-	srv.SetBalance("29.4") // exactly the cost
+	srv.SetBalance(iimmpact.MustParseAmount("29.4")) // exactly the cost
 	status, data = c.topup("poor-1", "D", "0123456789", 30)
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "20", num(data["statusCode"]))
-	assert.Equal(t, "0", srv.Balance())
+	assert.Equal(t, "0", srv.Balance().String())
 }
 
 func TestTopupPendingCostsAreHeld(t *testing.T) {
-	srv, c, _ := startFake(t, iimmpacttest.WithBalance("50"), iimmpacttest.WithSettleAfter(1))
+	t.Parallel()
+	srv, c, _ := startFake(t, iimmpacttest.WithBalance(iimmpact.MustParseAmount("50")), iimmpacttest.WithSettleAfter(1))
 	_, data := c.topup("hold-1", "D", "0123456789", 30)
 	assert.Equal(t, "1", num(data["statusCode"]))
-	assert.Equal(t, "50", srv.Balance(), "not debited while processing")
+	assert.Equal(t, "50", srv.Balance().String(), "not debited while processing")
 	status, data := c.topup("hold-2", "D", "0123456789", 30)
 	assert.Equal(t, http.StatusBadRequest, status)
 	assert.Equal(t, "43", num(data["statusCode"]))
@@ -231,6 +242,7 @@ func TestTopupPendingCostsAreHeld(t *testing.T) {
 }
 
 func TestTopupStagingTestAccounts(t *testing.T) {
+	t.Parallel()
 	accounts := map[string]int{
 		"60123450052": 52, "60123450041": 41, "60123450043": 43, "60123450044": 44,
 		"60123450045": 45, "60123450047": 47, "60123450048": 48, "60123450464": 54,
@@ -255,11 +267,12 @@ func TestTopupStagingTestAccounts(t *testing.T) {
 		assert.Equal(t, http.StatusOK, status)
 		assert.Equal(t, data, again)
 	}
-	assert.Equal(t, "950", srv.Balance())
-	assert.Len(t, srv.Transactions(), len(accounts))
+	assert.Equal(t, "950", srv.Balance().String())
+	assert.Len(t, srv.TopupRecords(), len(accounts))
 }
 
 func TestTopupGiftCodeCarriesVoucher(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := startFake(t)
 	_, data := c.topup("gc-1", "GC", "0123456789", 5)
 	assert.Equal(t, "20", num(data["statusCode"]))
@@ -269,11 +282,12 @@ func TestTopupGiftCodeCarriesVoucher(t *testing.T) {
 	assert.Equal(t, "20250715", data["expiry"])
 	assert.Regexp(t, `^https://\S+$`, data["voucherlink"])
 	assert.Regexp(t, `^\d{9}$`, data["sn"])
-	assert.Equal(t, "945", srv.Balance())
+	assert.Equal(t, "945", srv.Balance().String())
 }
 
 func TestTopupConcurrentPayAndPoll(t *testing.T) {
-	srv, c, _ := startFake(t, iimmpacttest.WithBalance("100000"), iimmpacttest.WithSettleAfter(3))
+	t.Parallel()
+	srv, c, _ := startFake(t, iimmpacttest.WithBalance(iimmpact.MustParseAmount("100000")), iimmpacttest.WithSettleAfter(3))
 	const orders, pollers = 60, 5
 	var wg sync.WaitGroup
 	for i := range orders {
@@ -289,24 +303,25 @@ func TestTopupConcurrentPayAndPoll(t *testing.T) {
 		}
 	}
 	wg.Wait()
-	for _, tx := range srv.Transactions() {
-		assert.Equal(t, 20, tx.StatusCode, tx.RefID)
+	for _, tx := range srv.TopupRecords() {
+		assert.Equal(t, iimmpact.StatusSuccessful, tx.StatusCode, tx.RefID)
 		assert.Equal(t, 1, tx.Debits, tx.RefID)
 		assert.Equal(t, pollers*3-1, tx.Polls, tx.RefID)
 	}
-	assert.Len(t, srv.Transactions(), orders)
-	assert.Equal(t, "99412", srv.Balance()) // 100000 - 60 * 9.8
+	assert.Len(t, srv.TopupRecords(), orders)
+	assert.Equal(t, "99412", srv.Balance().String()) // 100000 - 60 * 9.8
 }
 
 func TestRefund(t *testing.T) {
+	t.Parallel()
 	recv := newReceiver(t)
 	srv, c, _ := startFake(t, iimmpacttest.WithCallback(recv.URL, "POST"), fastPolicy())
 	c.topup("refund-1", "TNB", "220012345678", 100)
-	assert.Equal(t, "852", srv.Balance())
+	assert.Equal(t, "852", srv.Balance().String())
 	assert.False(t, srv.Refund("unknown"))
 	require.True(t, srv.Refund("refund-1"))
 	assert.False(t, srv.Refund("refund-1"), "only a successful transaction is refunded")
-	assert.Equal(t, "950", srv.Balance())
+	assert.Equal(t, "950", srv.Balance().String())
 
 	_, data := c.topup("refund-1", "TNB", "220012345678", 100)
 	assert.Equal(t, "53", num(data["statusCode"]))
@@ -323,6 +338,6 @@ func TestRefund(t *testing.T) {
 	got := recv.requests()
 	require.Len(t, got, 2)
 	assert.Contains(t, string(got[1].body), `"statusCode":53,"status":"Refund"`)
-	tx, _ := srv.Transaction("refund-1")
+	tx, _ := srv.TopupRecord("refund-1")
 	assert.Equal(t, 1, tx.Debits)
 }

@@ -15,7 +15,7 @@ type ValidationForm int
 
 const (
 	// ValidationByDate (the default) answers in the Laravel form while the
-	// fake's clock (WithClock) is before 23 March 2026 00:00 GMT+8, and in
+	// fake's clock (WithServerClock) is before 23 March 2026 00:00 GMT+8, and in
 	// the standard form from then on.
 	ValidationByDate ValidationForm = iota
 	// ValidationLaravel answers {"message":"The given data was invalid.",
@@ -35,7 +35,7 @@ var standardValidationSince = time.Date(2026, 3, 23, 0, 0, 0, 0, myt)
 
 // WithValidationErrors fixes the form of validation errors instead of
 // deciding it by the fake's clock.
-func WithValidationErrors(f ValidationForm) Option {
+func WithValidationErrors(f ValidationForm) ServerOption {
 	if f < ValidationByDate || f > ValidationStandard {
 		panic("iimmpacttest: unknown ValidationForm")
 	}

@@ -14,6 +14,7 @@ import (
 // TestWireGuideWorkedSignature recomputes the guide's worked example from
 // its own inputs, with the tests' independent signer.
 func TestWireGuideWorkedSignature(t *testing.T) {
+	t.Parallel()
 	field := func(name string) string {
 		m := regexp.MustCompile(`(?m)^  ` + name + `\s+([^=\s]\S*)`).FindStringSubmatch(iimmpacttest.WireGuide)
 		require.NotNil(t, m, name)

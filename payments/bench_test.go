@@ -15,7 +15,7 @@ import (
 // Topup of the same payment against one fake: the layer's own cost, with
 // no database in it (store/postgres's BenchmarkPay adds PostgreSQL).
 func BenchmarkPayMemory(b *testing.B) {
-	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance("100000000"))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance(iimmpact.MustParseAmount("100000000")))
 	defer srv.Close()
 	client := srv.Client()
 	m, err := payments.New(client, payments.NewMemoryStore())

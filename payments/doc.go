@@ -98,6 +98,16 @@
 // single-process tools only. store/postgres's PaymentStore is the durable
 // one. Both pass paymentstest.Run, the conformance suite any Store must.
 //
+// # Reconciliation
+//
+// Store.ListCreated yields a window's payments by creation time; package
+// reconcile's PaymentsLedger reads the store through it and settles what
+// IIMMPACT's history proves through Apply, recorded as SourceHistory. A
+// tool that shares the store with the merchant's service (the iimmpact
+// command's resolve and reconcile) uses WithEffectsElsewhere, so the
+// effects its changes owe are left to the service rather than counted as
+// delivered.
+//
 // # Observability
 //
 // Stats gives counts by state, the age of the oldest open payment and the

@@ -12,7 +12,7 @@ import (
 // a store that does not deliver them, owed effects are marked done: the
 // merchant asked for none. It reports whether it changed p.
 func (m *Manager) takeEffects(p *Payment, now time.Time, token int64) bool {
-	if p.EffectsDone >= len(p.Effects) || m.storeEffects {
+	if p.EffectsDone >= len(p.Effects) || m.storeEffects || m.s.elsewhere {
 		return false
 	}
 	if m.s.effect == nil {

@@ -61,7 +61,7 @@ type rig struct {
 // layer.
 var oneAttempt = iimmpact.WithRetryPolicy(iimmpact.RetryPolicy{MaxAttempts: 1})
 
-func newRig(t *testing.T, srvOpts []iimmpacttest.Option, opts ...payments.Option) *rig {
+func newRig(t *testing.T, srvOpts []iimmpacttest.ServerOption, opts ...payments.Option) *rig {
 	t.Helper()
 	srv := iimmpacttest.NewServer(srvOpts...)
 	t.Cleanup(srv.Close)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
 	"math/rand/v2"
 	"reflect"
@@ -115,7 +116,7 @@ func (m *Manager) record(ctx context.Context, p Payment, ev event, attempt bool)
 		snap := *q
 		switch {
 		case len(q.History) > before:
-			note = func() { m.logChange(ctx, &snap) }
+			note = func() { m.changed(ctx, &snap) }
 		case !changed:
 			note = func() { m.logConflict(ctx, &snap, ev) }
 		default:
@@ -204,6 +205,14 @@ func (m *Manager) Get(ctx context.Context, refID string) (Payment, error) {
 	return m.store.Get(ctx, refID)
 }
 
+// ListCreated yields the payments created in [from, to), oldest first,
+// from the store (Store.ListCreated): the merchant's side of a
+// reconciliation, which package reconcile reads through its
+// PaymentsLedger.
+func (m *Manager) ListCreated(ctx context.Context, from, to time.Time) iter.Seq2[Payment, error] {
+	return m.store.ListCreated(ctx, from, to)
+}
+
 // Abandon gives up a recorded payment that has not had an answer yet, so
 // the resolver will not send it. Use it only for an intent you know never
 // left this process (say Start without Pay): after a crash a recorded
@@ -254,6 +263,15 @@ func (m *Manager) logConflict(ctx context.Context, p *Payment, ev event) {
 	m.s.logger.LogAttrs(ctx, slog.LevelWarn, "payments: IIMMPACT reported a final status that contradicts the record; kept the record",
 		slog.String("refid", p.Request.RefID), slog.String("state", p.State.String()), slog.Int("recorded_status", int(p.Status)),
 		slog.Int("reported_status", int(ev.tx.StatusCode)), slog.String("source", string(ev.source)))
+}
+
+// changed logs a durable state change and tells WithOnChange's observer.
+func (m *Manager) changed(ctx context.Context, p *Payment) {
+	m.logChange(ctx, p)
+	if m.s.onChange != nil {
+		q := p.clone()
+		m.s.onChange(ctx, q, q.History[len(q.History)-1])
+	}
 }
 
 func (m *Manager) logChange(ctx context.Context, p *Payment) {

@@ -39,8 +39,8 @@ func TestPayRejectedByValidation(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, payments.StateRejected, p.State)
 	assert.Equal(t, []string{"bad-1/rejected-58"}, r.fx.got())
-	assert.Equal(t, "950", r.srv.Balance())
-	_, found := r.srv.Transaction("bad-1")
+	assert.Equal(t, "950", r.srv.Balance().String())
+	_, found := r.srv.TopupRecord("bad-1")
 	assert.False(t, found)
 }
 
@@ -67,13 +67,13 @@ func TestUnknownIsResolvedWithTheSameRefID(t *testing.T) {
 	assert.Equal(t, payments.StateSucceeded, p.State)
 	assert.Equal(t, payments.SourceRequery, p.History[len(p.History)-1].Source)
 	assert.Equal(t, 1, r.srv.Debits("lost-1"))
-	assert.Len(t, r.srv.Transactions(), 1)
+	assert.Len(t, r.srv.TopupRecords(), 1)
 	assert.Equal(t, []string{"lost-1/succeeded"}, r.fx.got())
 }
 
 // Pending is polled by the resolver until final.
 func TestPendingIsPolledUntilFinal(t *testing.T) {
-	r := newRig(t, []iimmpacttest.Option{iimmpacttest.WithSettleAfter(2)})
+	r := newRig(t, []iimmpacttest.ServerOption{iimmpacttest.WithSettleAfter(2)})
 	p, err := r.m.Pay(context.Background(), digi("slow-1", "30"))
 	require.NoError(t, err)
 	assert.Equal(t, payments.StatePending, p.State)

@@ -3,7 +3,9 @@ package payments
 import (
 	"context"
 	"fmt"
+	"iter"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -128,4 +130,33 @@ func (s *MemoryStore) Prune(_ context.Context, cutoff time.Time) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// ListCreated implements Store over a snapshot taken when iteration starts.
+func (s *MemoryStore) ListCreated(ctx context.Context, from, to time.Time) iter.Seq2[Payment, error] {
+	return func(yield func(Payment, error) bool) {
+		s.mu.Lock()
+		var snap []Payment
+		for _, p := range s.m {
+			if !p.Created.Before(from) && p.Created.Before(to) {
+				snap = append(snap, p.clone())
+			}
+		}
+		s.mu.Unlock()
+		slices.SortFunc(snap, func(a, b Payment) int {
+			if c := a.Created.Compare(b.Created); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Request.RefID, b.Request.RefID)
+		})
+		for _, p := range snap {
+			if err := ctx.Err(); err != nil {
+				yield(Payment{}, err)
+				return
+			}
+			if !yield(p, nil) {
+				return
+			}
+		}
+	}
 }

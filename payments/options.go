@@ -20,6 +20,8 @@ type Option func(*settings)
 
 type settings struct {
 	effect      EffectFunc
+	elsewhere   bool // effects are delivered by other processes
+	onChange    ChangeFunc
 	logger      *slog.Logger
 	now         func() time.Time
 	sendGrace   time.Duration
@@ -63,6 +65,24 @@ func defaults() settings {
 // (the PostgreSQL store's transactional effects, exactly once).
 func WithEffects(f EffectFunc) Option { return func(s *settings) { s.effect = f } }
 
+// WithEffectsElsewhere makes this Manager record the effects its changes
+// owe and leave them owed, neither delivering them nor marking them done,
+// and hand back at once any owed effects its resolver claims: the
+// merchant's own service (WithEffects, or the PostgreSQL store's
+// transactional effects) delivers them. Tools that share the store with
+// that service, such as the iimmpact command's resolve and reconcile, use
+// it, since a Manager without WithEffects counts effects as delivered.
+func WithEffectsElsewhere() Option { return func(s *settings) { s.elsewhere = true } }
+
+// ChangeFunc observes one state change once it is durable: p as written
+// and c, its last Change. It runs in the goroutine that made the change,
+// after the write and before effects are delivered; keep it short.
+type ChangeFunc func(ctx context.Context, p Payment, c Change)
+
+// WithOnChange calls f for every state change this Manager writes, from
+// any source, for metrics or a report of what a resolver run changed.
+func WithOnChange(f ChangeFunc) Option { return func(s *settings) { s.onChange = f } }
+
 // WithLogger logs state changes (Info), payments needing manual
 // reconciliation (Warn) and failures (Error): refid, states, source and
 // status code, never an account number, IC number or PIN.
@@ -77,11 +97,11 @@ func WithClock(now func() time.Time) Option { return func(s *settings) { s.now =
 func WithSendGrace(d time.Duration) Option { return func(s *settings) { s.sendGrace = d } }
 
 // WithPollSchedule sets how the resolver re-asks an open payment: the
-// first fast times after a wait drawn from [min, max] (default 6 times, 5
-// to 10 s, IIMMPACT's guidance), then doubling from min up to ceiling
+// first fast times after a wait drawn from [shortest, longest] (default 6 times, 5
+// to 10 s, IIMMPACT's guidance), then doubling from shortest up to ceiling
 // (default 10 minutes).
-func WithPollSchedule(min, max time.Duration, fast int, ceiling time.Duration) Option {
-	return func(s *settings) { s.pollMin, s.pollMax, s.fastPolls, s.backoffMax = min, max, fast, ceiling }
+func WithPollSchedule(shortest, longest time.Duration, fast int, ceiling time.Duration) Option {
+	return func(s *settings) { s.pollMin, s.pollMax, s.fastPolls, s.backoffMax = shortest, longest, fast, ceiling }
 }
 
 // WithHorizon is how long a payment may stay unresolved before it is
@@ -121,6 +141,8 @@ func (s *settings) validate() error {
 		return errors.New("payments: horizon, grace, leases and idle must be positive")
 	case s.rate <= 0 || s.rate > MaxRate:
 		return fmt.Errorf("payments: resolver rate %v/s: want (0, %v]; IIMMPACT bans an IP after 30,000 requests in 5 minutes (100/s)", s.rate, MaxRate)
+	case s.elsewhere && s.effect != nil:
+		return errors.New("payments: WithEffects and WithEffectsElsewhere say different things; give one")
 	case s.workers < 1:
 		return errors.New("payments: at least one resolver worker")
 	}

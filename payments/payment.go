@@ -57,6 +57,9 @@ const (
 	SourceCallback Source = "callback" // IIMMPACT's callback
 	SourceHorizon  Source = "horizon"  // unresolved past the horizon
 	SourceMerchant Source = "merchant" // Abandon
+	// SourceHistory: a record of IIMMPACT's transaction history for the
+	// refid and this very request, applied by reconciliation.
+	SourceHistory Source = "history"
 )
 
 // Effect is the merchant's reaction owed to one final state (or refund).

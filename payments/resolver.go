@@ -64,11 +64,7 @@ func (m *Manager) resolve(ctx context.Context, p Payment) {
 	var err error
 	switch {
 	case p.EffectsDone < len(p.Effects):
-		token := randToken()
-		p, err = m.update(ctx, p, func(q *Payment, now time.Time) bool { return m.takeEffects(q, now, token) })
-		if err == nil {
-			_, err = m.deliver(ctx, p, token)
-		}
+		err = m.owed(ctx, p)
 	case !p.State.IsOpen():
 	case m.s.now().Sub(p.Created) >= m.s.horizon && p.State != StateManual:
 		_, err = m.record(ctx, p, event{kind: evHorizon, source: SourceHorizon,
@@ -81,6 +77,33 @@ func (m *Manager) resolve(ctx context.Context, p Payment) {
 	if err != nil && ctx.Err() == nil {
 		m.s.logger.LogAttrs(ctx, slogError, "payments: resolver: "+err.Error())
 	}
+}
+
+// owed handles a claimed payment whose effects are owed. This Manager
+// delivers them itself; a store that delivers effects does so inside a
+// plain rewrite of the row (they were left owed by a writer that does
+// not, such as the iimmpact command); with WithEffectsElsewhere the claim
+// is handed back at once, for the merchant's own resolver.
+func (m *Manager) owed(ctx context.Context, p Payment) error {
+	var err error
+	switch {
+	case m.s.elsewhere:
+		_, err = m.update(ctx, p, func(q *Payment, _ time.Time) bool {
+			if q.EffectsDone >= len(q.Effects) || q.EffectToken != 0 {
+				return false // delivered meanwhile, or a worker is delivering
+			}
+			q.EffectLease = time.Time{} // due again now
+			return true
+		})
+	case m.storeEffects:
+		_, err = m.update(ctx, p, func(q *Payment, _ time.Time) bool { return q.EffectsDone < len(q.Effects) })
+	default:
+		token := randToken()
+		if p, err = m.update(ctx, p, func(q *Payment, now time.Time) bool { return m.takeEffects(q, now, token) }); err == nil {
+			_, err = m.deliver(ctx, p, token)
+		}
+	}
+	return err
 }
 
 // pacer spaces requests at least 1/rate apart across all workers.

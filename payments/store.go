@@ -3,6 +3,7 @@ package payments
 import (
 	"context"
 	"errors"
+	"iter"
 	"time"
 )
 
@@ -54,6 +55,15 @@ type Store interface {
 	// Prune deletes payments that are final, owe no effect and were last
 	// updated before cutoff, and returns how many.
 	Prune(ctx context.Context, cutoff time.Time) (int, error)
+
+	// ListCreated yields every payment created in [from, to), oldest
+	// first and, at equal times, by refid, whatever its state: the
+	// merchant's side of a reconciliation (package reconcile). A durable
+	// store reads it in pages (a day may hold 100,000 payments), so it
+	// need not be one snapshot: a payment written meanwhile may or may not
+	// appear, but none appears twice. It stops at the first error, which
+	// it yields, and when the caller stops.
+	ListCreated(ctx context.Context, from, to time.Time) iter.Seq2[Payment, error]
 }
 
 // Stats is what a store reports for monitoring.

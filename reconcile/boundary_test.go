@@ -23,7 +23,7 @@ func TestAcrossMidnight(t *testing.T) {
 	clock := func() time.Time { return time.Unix(0, now.Add(int64(time.Millisecond))) }
 	day1 := time.Date(2025, 5, 15, 0, 0, 0, 0, myt)
 	now.Store(day1.Add(10 * time.Hour).UnixNano())
-	srv := iimmpacttest.NewServer(iimmpacttest.WithClock(clock))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithServerClock(clock))
 	defer srv.Close()
 	m := &merchant{t: t, srv: srv, c: srv.Client(iimmpact.WithClock(clock)), ledger: reconcile.NewSliceLedger(), clock: clock}
 
@@ -73,7 +73,7 @@ func TestSentAcrossMidnight(t *testing.T) {
 	day1 := time.Date(2025, 5, 15, 0, 0, 0, 0, myt)
 	day2 := day1.AddDate(0, 0, 1)
 	now.Store(day1.Add(24*time.Hour - 30*time.Second).UnixNano())
-	srv := iimmpacttest.NewServer(iimmpacttest.WithClock(clock))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithServerClock(clock))
 	defer srv.Close()
 	c := srv.Client(iimmpact.WithClock(clock))
 	ledger := reconcile.NewSliceLedger()

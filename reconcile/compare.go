@@ -57,6 +57,11 @@ func (u *run) compareStatus(p *Payment, rec *iimmpact.TransactionRecord, sameReq
 	switch {
 	case p.State == Rejected:
 		u.pair(StatusDiffers, "status", "rejected (nothing created)", theirs.String(), p, rec)
+	case p.State == Abandoned && theirs.IsFinal():
+		// The intent did leave: the record is what became of it.
+		u.resolve(u.pair(OursOpen, "status", p.State.String(), theirs.String(), p, rec), rec, sameRequest)
+	case p.State == Abandoned:
+		u.pair(StatusDiffers, "status", p.State.String(), theirs.String(), p, rec)
 	case p.open() && theirs.IsPending():
 		return true
 	case p.open() && theirs.IsFinal():
@@ -153,7 +158,7 @@ func (u *run) leftovers() error {
 	lookups := 0
 	for _, k := range keys {
 		p := u.ours[k]
-		if p.State != Rejected && !p.Time.Before(u.end.Add(-u.r.skew)) && lookups < maxLookups && !u.r.now().Before(u.end) {
+		if !p.unsent() && !p.Time.Before(u.end.Add(-u.r.skew)) && lookups < maxLookups && !u.r.now().Before(u.end) {
 			lookups++
 			rec, err := u.nextDay(&p)
 			if err != nil {
@@ -165,7 +170,7 @@ func (u *run) leftovers() error {
 			}
 		}
 		switch {
-		case p.State == Rejected:
+		case p.unsent():
 			u.rep.Matched++
 		case p.Time.After(cutoff):
 			u.rep.Open++

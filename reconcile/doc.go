@@ -2,13 +2,14 @@
 // what IIMMPACT recorded and what it took from the wallet, for one GMT+8
 // day or a range, to the sen.
 //
-// Three sources meet: the merchant's Ledger (a small iterator interface
-// the payments layer, or any order table, implements), /v2/transactions
+// Three sources meet: the merchant's Ledger (a small iterator interface:
+// PaymentsLedger over the payments layer's store, SliceLedger in memory,
+// or the merchant's own order table), /v2/transactions
 // (every page, every status) and /v2/balance-statement (every page, with
 // its summary). The result is a Report with one Discrepancy per thing that
 // does not reconcile, each with the refid and both sides' values:
 //
-//   - OursOpen: ours pending or unknown, theirs final. With WithResolver
+//   - OursOpen: ours pending, unknown or abandoned, theirs final. With WithResolver
 //     the ledger is settled from the record, which is a definitive answer.
 //   - StatusDiffers: both final and different, e.g. a success that became
 //     Refund (53), which the Resolver also applies.

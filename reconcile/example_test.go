@@ -21,7 +21,7 @@ func exampleDay() (*iimmpacttest.Server, *iimmpact.Client, *reconcile.SliceLedge
 	var n atomic.Int64
 	noon := time.Date(2025, 5, 15, 12, 0, 0, 0, myt)
 	clock := func() time.Time { return noon.Add(time.Duration(n.Add(1)) * time.Millisecond) }
-	srv := iimmpacttest.NewServer(iimmpacttest.WithClock(clock), iimmpacttest.WithBalance("1000"))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithServerClock(clock), iimmpacttest.WithBalance(iimmpact.MustParseAmount("1000")))
 	client := srv.Client(iimmpact.WithClock(clock), iimmpact.WithRetryPolicy(iimmpact.RetryPolicy{MaxAttempts: 1}))
 	ledger := reconcile.NewSliceLedger()
 	pay := func(refid, product, account, amount string, record bool) {
@@ -49,7 +49,7 @@ func exampleDay() (*iimmpacttest.Server, *iimmpact.Client, *reconcile.SliceLedge
 	pay("manual-77", "D", "0170000000", "5", false)
 	pay("ord-1005", "D", "0181111111", "30", true)
 	_ = ledger.Update("ord-1005", func(p *reconcile.Payment) { p.Amount = iimmpact.MustParseAmount("35") })
-	srv.SetBalance("1500")
+	srv.SetBalance(iimmpact.MustParseAmount("1500"))
 	return srv, client, ledger, clock
 }
 
@@ -94,7 +94,7 @@ func ExampleReport_WriteTable() {
 	var n atomic.Int64
 	noon := time.Date(2025, 5, 15, 12, 0, 0, 0, myt)
 	clock := func() time.Time { return noon.Add(time.Duration(n.Add(1)) * time.Millisecond) }
-	srv := iimmpacttest.NewServer(iimmpacttest.WithClock(clock))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithServerClock(clock))
 	defer srv.Close()
 	client := srv.Client(iimmpact.WithClock(clock))
 	tx, err := client.Topup(context.Background(), iimmpact.TopupRequest{RefID: "ord-1", Product: "D", Account: "0123456789",

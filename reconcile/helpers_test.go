@@ -29,10 +29,10 @@ type merchant struct {
 	clock  func() time.Time
 }
 
-func newMerchant(t *testing.T, opts ...iimmpacttest.Option) *merchant {
+func newMerchant(t *testing.T, opts ...iimmpacttest.ServerOption) *merchant {
 	var n atomic.Int64
 	clock := func() time.Time { return mayNoon.Add(time.Duration(n.Add(1)) * time.Millisecond) }
-	srv := iimmpacttest.NewServer(append([]iimmpacttest.Option{iimmpacttest.WithClock(clock), iimmpacttest.WithBalance("1000")}, opts...)...)
+	srv := iimmpacttest.NewServer(append([]iimmpacttest.ServerOption{iimmpacttest.WithServerClock(clock), iimmpacttest.WithBalance(iimmpact.MustParseAmount("1000"))}, opts...)...)
 	t.Cleanup(srv.Close)
 	c := srv.Client(iimmpact.WithClock(clock), iimmpact.WithRetryPolicy(iimmpact.RetryPolicy{MaxAttempts: 1}))
 	return &merchant{t: t, srv: srv, c: c, ledger: reconcile.NewSliceLedger(), clock: clock}

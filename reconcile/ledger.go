@@ -27,9 +27,15 @@ const (
 	// Rejected: refused with proof that nothing was created (a 400 for
 	// this request), so IIMMPACT's history must not hold it.
 	Rejected
+	// Abandoned: the merchant gave the intent up believing it never left
+	// (payments.StateAbandoned). IIMMPACT's history should not hold it;
+	// if it does, the intent did leave, and a final record settles it
+	// as it would an open payment (OursOpen).
+	Abandoned
 )
 
-var stateNames = map[State]string{Pending: "pending", Unknown: "unknown", Final: "final", Rejected: "rejected"}
+var stateNames = map[State]string{Pending: "pending", Unknown: "unknown", Final: "final", Rejected: "rejected",
+	Abandoned: "abandoned"}
 
 func (s State) String() string {
 	if n, ok := stateNames[s]; ok {
@@ -77,6 +83,9 @@ func (p Payment) String() string {
 // open reports whether the ledger is still waiting for a verdict.
 func (p *Payment) open() bool { return p.State == Pending || p.State == Unknown }
 
+// unsent reports whether the ledger holds that nothing was created.
+func (p *Payment) unsent() bool { return p.State == Rejected || p.State == Abandoned }
+
 // Ledger is the merchant's side: every payment sent (or that may have been
 // sent) in [from, to), in any order. The payments layer implements it over
 // its store; a merchant with an order table implements it over that.
@@ -89,7 +98,7 @@ type Ledger interface {
 // Resolver settles the merchant's side of a payment from a history
 // record, which is a definitive answer for its refid. Reconciliation calls
 // it only with a final record (successful, failed or refunded) for a
-// payment the ledger holds open, or with a Refund (53) for one it holds
+// payment the ledger holds open or abandoned, or with a Refund (53) for one it holds
 // successful, and only when the record's product, account and amount are
 // the ledger's: a record for the refid but another request is not an
 // answer for this one. An implementation must apply the same transition an answer

@@ -54,16 +54,21 @@ func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tREFID\tFIELD\tOURS/EXPECTED\tTHEIRS/ACTUAL\tRESOLVED")
 	for _, d := range r.Discrepancies {
-		res := "no"
-		switch {
-		case d.Resolved:
-			res = "yes"
-		case d.ResolveError != "":
-			res = "refused: " + d.ResolveError
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.Kind, dash(d.RefID), d.Field, d.Expected, d.Actual, res)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.Kind, dash(d.RefID), d.Field, d.Expected, d.Actual, d.Resolution())
 	}
 	return tw.Flush()
+}
+
+// Resolution is the table's RESOLVED column: "yes" when the Resolver
+// settled it in this run, "refused: why" when it would not, else "no".
+func (d *Discrepancy) Resolution() string {
+	switch {
+	case d.Resolved:
+		return "yes"
+	case d.ResolveError != "":
+		return "refused: " + d.ResolveError
+	}
+	return "no"
 }
 
 func dash(s string) string {

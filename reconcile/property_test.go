@@ -40,7 +40,7 @@ var resolvableKind = map[fault]reconcile.Kind{
 // fake and returns the merchant and the kind expected for each faulted refid.
 func randomDay(t *testing.T, seed uint64) (*merchant, map[string]reconcile.Kind, map[string]reconcile.Kind) {
 	rng := rand.New(rand.NewPCG(seed, seed*7+1))
-	m := newMerchant(t, iimmpacttest.WithBalance("100000"))
+	m := newMerchant(t, iimmpacttest.WithBalance(iimmpact.MustParseAmount("100000")))
 	tampered, resolvable := map[string]reconcile.Kind{}, map[string]reconcile.Kind{}
 	accounts := []string{"0123456789", "0129876543", "60123450052", "60123450048"} // two succeed, two fail
 	for i := range 2 + rng.IntN(18) {
@@ -55,7 +55,7 @@ func randomDay(t *testing.T, seed uint64) (*merchant, map[string]reconcile.Kind,
 			f = faultNone // refunds, pending and costs need a success
 		}
 		if rng.IntN(5) == 0 {
-			m.srv.SetBalance(fmt.Sprintf("%d", 100000+rng.IntN(1000))) // a deposit (or withdrawal) mid-day
+			m.srv.SetBalance(iimmpact.AmountFromInt(int64(100000 + rng.IntN(1000)))) // a deposit (or withdrawal) mid-day
 		}
 		switch f {
 		case faultOutside:

@@ -33,7 +33,7 @@ func TestDayAgainstTheFake(t *testing.T) {
 	require.NoError(t, m.ledger.Update("tamper-1", func(p *reconcile.Payment) { p.Amount = iimmpact.MustParseAmount("35") }))
 	require.NoError(t, m.ledger.Add(reconcile.Payment{RefID: "lost-1", Product: "D", Account: "0194444444",
 		Amount: iimmpact.MustParseAmount("10"), State: reconcile.Unknown, Time: mayNoon.Add(-2 * time.Hour)}))
-	m.srv.SetBalance("2000")
+	m.srv.SetBalance(iimmpact.MustParseAmount("2000"))
 
 	rep := m.run()
 	assert.Equal(t, map[string][]reconcile.Kind{
@@ -84,7 +84,7 @@ func TestCleanDayAndResolution(t *testing.T) {
 	m := newMerchant(t)
 	m.pay("ok-1", "D", "0123456789", "30")
 	m.pay("fail-1", "D", "60123450048", "10")
-	m.srv.SetBalance("1500")
+	m.srv.SetBalance(iimmpact.MustParseAmount("1500"))
 	rep := m.run()
 	require.True(t, rep.Clean(), "%+v", rep.Discrepancies)
 	var buf bytes.Buffer

@@ -13,8 +13,8 @@ type Kind string
 // The kinds of discrepancy. Per-payment kinds carry the refid and both
 // sides; day-level kinds (the last four) carry the figures that disagree.
 const (
-	// OursOpen: the ledger holds the payment pending or unknown, IIMMPACT's
-	// history holds a final status. With a Resolver the ledger is settled
+	// OursOpen: the ledger holds the payment pending, unknown or
+	// abandoned, IIMMPACT's history holds a final status. With a Resolver the ledger is settled
 	// from the record (Resolved), unless the record's request differs.
 	OursOpen Kind = "ours_open"
 	// StatusDiffers: both sides final (or ours rejected, or theirs not

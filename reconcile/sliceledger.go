@@ -113,7 +113,7 @@ func (l *SliceLedger) Payments(ctx context.Context, from, to time.Time) iter.Seq
 }
 
 // ApplyHistory settles the payment rec.RefID from a final history record:
-// an open payment takes the record's status and price; a success takes a
+// an open or abandoned payment takes the record's status and price; a success takes a
 // Refund (53). A pending or undocumented record changes nothing and is an
 // error, as is any record that contradicts a final state (ErrConflict).
 // Applying the same record twice is a no-op.
@@ -132,7 +132,7 @@ func (l *SliceLedger) ApplyHistory(_ context.Context, rec iimmpact.TransactionRe
 	switch {
 	case p.State == Final && p.Status == code:
 		return nil
-	case p.open(), p.State == Final && p.Status.IsSuccess() && code == iimmpact.StatusRefund:
+	case p.open(), p.State == Abandoned, p.State == Final && p.Status.IsSuccess() && code == iimmpact.StatusRefund:
 		p.State, p.Status = Final, code
 		if code.IsSuccess() || code == iimmpact.StatusRefund {
 			p.Cost, p.CostKnown = rec.Price, true

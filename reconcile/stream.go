@@ -37,23 +37,23 @@ func walkHistory(ctx context.Context, src Source, q iimmpact.TransactionQuery,
 		if err != nil {
 			return meta, fmt.Errorf("reconcile: transactions at offset %d: %w", q.Offset, err)
 		}
-		if len(p.Records) > q.Limit {
-			return meta, fmt.Errorf("%w: transactions: %d records for limit %d", ErrPaging, len(p.Records), q.Limit)
+		if len(p.Items) > q.Limit {
+			return meta, fmt.Errorf("%w: transactions: %d records for limit %d", ErrPaging, len(p.Items), q.Limit)
 		}
-		if len(p.Records) > 0 {
-			mark := p.Records[0].TrxID + "\x00" + p.Records[len(p.Records)-1].TrxID
+		if len(p.Items) > 0 {
+			mark := p.Items[0].TrxID + "\x00" + p.Items[len(p.Items)-1].TrxID
 			if mark == prev {
 				return meta, fmt.Errorf("%w: transactions: offset %d repeats the page before it", ErrPaging, q.Offset)
 			}
 			prev = mark
 		}
 		meta = p.Summary
-		for i := range p.Records {
-			if err := each(&p.Records[i]); err != nil {
+		for i := range p.Items {
+			if err := each(&p.Items[i]); err != nil {
 				return meta, err
 			}
 		}
-		if len(p.Records) < q.Limit {
+		if len(p.Items) < q.Limit {
 			return meta, nil
 		}
 	}
@@ -77,22 +77,22 @@ func walkStatement(ctx context.Context, src Source, q iimmpact.BalanceStatementQ
 		if p.Meta.CurrentPage != 0 && p.Meta.CurrentPage != page {
 			return summary, fmt.Errorf("%w: balance statement: asked for page %d, got %d", ErrPaging, page, p.Meta.CurrentPage)
 		}
-		if len(p.Entries) > q.Limit {
-			return summary, fmt.Errorf("%w: balance statement: %d entries for limit %d", ErrPaging, len(p.Entries), q.Limit)
+		if len(p.Items) > q.Limit {
+			return summary, fmt.Errorf("%w: balance statement: %d entries for limit %d", ErrPaging, len(p.Items), q.Limit)
 		}
-		if len(p.Entries) > 0 && p.Entries[0].ID == prev {
+		if len(p.Items) > 0 && p.Items[0].ID == prev {
 			return summary, fmt.Errorf("%w: balance statement: page %d repeats the page before it", ErrPaging, page)
 		}
 		if page == 1 {
 			summary = p.Summary
 		}
-		for i := range p.Entries {
-			each(&p.Entries[i])
+		for i := range p.Items {
+			each(&p.Items[i])
 		}
-		if len(p.Entries) == 0 || lastStatementPage(p, page) {
+		if len(p.Items) == 0 || lastStatementPage(p, page) {
 			return summary, nil
 		}
-		prev = p.Entries[0].ID
+		prev = p.Items[0].ID
 	}
 }
 

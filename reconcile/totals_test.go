@@ -41,7 +41,7 @@ func TestTotalsTampered(t *testing.T) {
 	m.pay("ok-1", "D", "0123456789", "30")
 	m.pay("ok-2", "D", "0123456789", "10")
 	m.pay("ok-3", "D", "0123456789", "5")
-	m.srv.SetBalance("2000")
+	m.srv.SetBalance(iimmpact.MustParseAmount("2000"))
 	cent := iimmpact.MustParseAmount("0.01")
 	cases := []struct {
 		name      string
@@ -58,20 +58,20 @@ func TestTotalsTampered(t *testing.T) {
 		{name: "summary missing", statement: func(p *iimmpact.BalanceStatementPage) { p.Summary = nil },
 			want: map[string][]reconcile.Kind{}},
 		{name: "a debit overcharged", statement: func(p *iimmpact.BalanceStatementPage) {
-			e := &p.Entries[1]
+			e := &p.Items[1]
 			e.Amount = e.Amount.Sub(cent)
-			for i := 1; i < len(p.Entries); i++ {
-				p.Entries[i].Balance = p.Entries[i].Balance.Sub(cent) // a consistent ledger, wrong debit
+			for i := 1; i < len(p.Items); i++ {
+				p.Items[i].Balance = p.Items[i].Balance.Sub(cent) // a consistent ledger, wrong debit
 			}
 		}, want: map[string][]reconcile.Kind{"statement.transactions": {reconcile.WalletMismatch},
 			"summary.total_transactions.amount": {reconcile.SummaryMismatch}}},
 		{name: "a balance that does not follow", statement: func(p *iimmpact.BalanceStatementPage) {
-			p.Entries[2].Balance = p.Entries[2].Balance.Add(cent)
+			p.Items[2].Balance = p.Items[2].Balance.Add(cent)
 		}, want: map[string][]reconcile.Kind{"entry 7731207 balance": {reconcile.BalanceBreak},
 			"entry 7731208 balance": {reconcile.BalanceBreak}}},
 		{name: "an undocumented entry", statement: func(p *iimmpact.BalanceStatementPage) {
-			last := p.Entries[len(p.Entries)-1]
-			p.Entries = append(p.Entries, iimmpact.StatementEntry{ID: last.ID + 1, Amount: cent.Neg(), Balance: last.Balance.Sub(cent), Type: "FEE"})
+			last := p.Items[len(p.Items)-1]
+			p.Items = append(p.Items, iimmpact.StatementEntry{ID: last.ID + 1, Amount: cent.Neg(), Balance: last.Balance.Sub(cent), Type: "FEE"})
 		}, want: map[string][]reconcile.Kind{"statement.other": {reconcile.WalletMismatch}}},
 	}
 	for _, tc := range cases {

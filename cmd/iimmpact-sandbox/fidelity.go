@@ -30,22 +30,22 @@ func fidelityFlags(fs *flag.FlagSet) fidelity {
 	}
 }
 
-func (f fidelity) options() ([]iimmpacttest.Option, error) {
+func (f fidelity) options() ([]iimmpacttest.ServerOption, error) {
 	forms := map[string]iimmpacttest.ValidationForm{"date": iimmpacttest.ValidationByDate,
 		"laravel": iimmpacttest.ValidationLaravel, "standard": iimmpacttest.ValidationStandard}
 	form, ok := forms[*f.validationForm]
 	if !ok {
 		return nil, fmt.Errorf("-validation-form must be date, laravel or standard, not %q", *f.validationForm)
 	}
-	opts := []iimmpacttest.Option{
+	opts := []iimmpacttest.ServerOption{
 		iimmpacttest.WithAccepted(*f.acceptedPolls),
 		iimmpacttest.WithValidationErrors(form),
-		iimmpacttest.WithRateLimit(*f.rateLimit, 5*time.Minute, 240*time.Minute),
+		iimmpacttest.WithIPBan(*f.rateLimit, 5*time.Minute, 240*time.Minute),
 		iimmpacttest.WithCallbackSource(*f.callbackSource),
 	}
 	if *f.startTime != 0 {
 		start, launched := time.Unix(*f.startTime, 0), time.Now()
-		opts = append(opts, iimmpacttest.WithClock(func() time.Time { return start.Add(time.Since(launched)) }))
+		opts = append(opts, iimmpacttest.WithServerClock(func() time.Time { return start.Add(time.Since(launched)) }))
 	}
 	return opts, nil
 }

@@ -27,6 +27,8 @@ import (
 	"time"
 
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
+
+	"github.com/iimmpact-go/iimmpact"
 )
 
 func main() {
@@ -36,6 +38,8 @@ func main() {
 	}
 }
 
+// run is the whole command: one flag a line, then the server they
+// configure, which is why it is longer than most functions.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("iimmpact-sandbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -78,13 +82,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if *verbose {
 		level = slog.LevelDebug
 	}
-	opts := []iimmpacttest.Option{
-		iimmpacttest.WithBalance(*balance),
+	opts := []iimmpacttest.ServerOption{
+		iimmpacttest.WithBalance(iimmpact.MustParseAmount(*balance)),
 		iimmpacttest.WithSettleAfter(*settlePolls),
 		iimmpacttest.WithSettleDelay(*settleDelay),
 		iimmpacttest.WithSeed(*seed),
 		iimmpacttest.WithCallbackPolicy(*cbRetries, *cbDelay, *cbTimeout),
-		iimmpacttest.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))),
+		iimmpacttest.WithServerLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))),
 	}
 	if *apiKey != "" {
 		opts = append(opts, iimmpacttest.WithCredentials(*apiKey, *secret))

@@ -21,6 +21,7 @@ type config struct {
 	dsn        string
 	staging    bool
 	verbose    bool
+	otel       string
 }
 
 func stagingURL() string { return iimmpact.StagingURL }
@@ -32,6 +33,7 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.BoolVar(&c.staging, "staging", false, "use IIMMPACT's staging host and staging callback addresses")
 	fs.StringVar(&c.dsn, "dsn", "", "payments store DSN, for the commands that use the store (default $IIMMPACT_DSN)")
 	fs.BoolVarP(&c.verbose, "verbose", "v", false, "log each request (method, path, status, time) to stderr; never secrets")
+	fs.StringVar(&c.otel, "otel", "", `export OpenTelemetry traces and metrics: "stdout", "stderr" (use it with --json) or "off" (default $IIMMPACT_OTEL)`)
 }
 
 // setting returns the flag value if set, else the environment's.
@@ -93,9 +95,21 @@ func (a *app) client() (*iimmpact.Client, error) {
 		h := slog.NewTextHandler(a.err, &slog.HandlerOptions{Level: slog.LevelDebug})
 		opts = append(opts, iimmpact.WithLogger(slog.New(noCanonical{h})))
 	}
+	obs, err := a.observer()
+	if err != nil {
+		return nil, err
+	}
+	if obs != nil {
+		opts = append(opts, obs.Option())
+	}
 	c, err := iimmpact.New(key, secret, opts...)
 	if err != nil {
 		return nil, withExit(exitError, fmt.Errorf("configuration: %w", err))
+	}
+	if obs != nil {
+		if _, err := obs.ObserveClient(c); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }

@@ -23,7 +23,7 @@ func TestHelpOnEveryCommand(t *testing.T) {
 	for _, line := range strings.Split(block[1], "\n") {
 		cmds = append(cmds, strings.Fields(line)[0])
 	}
-	assert.Equal(t, []string{"balance", "catalog", "help", "history", "listen", "products", "sandbox", "status", "topup", "tx"}, cmds)
+	assert.Equal(t, []string{"balance", "catalog", "help", "history", "listen", "products", "reconcile", "resolve", "sandbox", "status", "topup", "tx"}, cmds)
 	v := cli(t, nil, "--version")
 	requireCode(t, exitOK, v)
 	assert.Equal(t, "iimmpact version "+iimmpact.Version+"\n", v.stdout)

@@ -154,7 +154,7 @@ func TestTxRequery(t *testing.T) {
 	require.NotNil(t, res.Requery)
 	assert.Equal(t, "successful", res.Requery.Outcome)
 	assert.Equal(t, before+1, srv.Requests("/v2/topup"))
-	tx, _ := srv.Transaction("ORDER-1")
+	tx, _ := srv.TopupRecord("ORDER-1")
 	assert.Equal(t, 1, tx.Polls, "the re-ask was a status check of the same request")
 	assert.Equal(t, 1, srv.Debits("ORDER-1"))
 
@@ -167,7 +167,7 @@ func TestTxRequery(t *testing.T) {
 	requireCode(t, exitNo, r)
 	assert.Contains(t, r.stdout, "Not re-asked")
 	assert.Equal(t, before+2, srv.Requests("/v2/topup"), "no payment call for a refid not found")
-	_, ok := srv.Transaction("NEVER-SENT")
+	_, ok := srv.TopupRecord("NEVER-SENT")
 	assert.False(t, ok)
 
 	// A lost answer to the re-ask is unknown, exit 3; the record stands.

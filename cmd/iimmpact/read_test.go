@@ -11,7 +11,7 @@ import (
 )
 
 func TestBalance(t *testing.T) {
-	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance("48.6333"))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance(iimmpact.MustParseAmount("48.6333")))
 	defer srv.Close()
 
 	r := cli(t, fakeEnv(srv), "balance")
@@ -37,7 +37,7 @@ func TestProducts(t *testing.T) {
 	r := cli(t, fakeEnv(srv), "products")
 	requireCode(t, 0, r)
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	require.Len(t, lines, 1+len(srv.Products()))
+	require.Len(t, lines, 1+len(srv.ProductCodes()))
 	assert.Regexp(t, `^CODE\s+NAME\s+GROUP\s+CATEGORY\s+STATUS\s+AMOUNTS$`, lines[0])
 	assert.Regexp(t, `(?m)^D\s+Digi Prepaid\s+Mobile Reload\s+Prepaid\s+Active\s+RM 5, 10, 15, 20, 25, 30, 50, 100$`, r.stdout)
 	assert.Regexp(t, `(?m)^TNB\s+.*\s+any$`, r.stdout)

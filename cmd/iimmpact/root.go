@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/iimmpact-go/iimmpact"
+	iimmpactotel "github.com/iimmpact-go/iimmpact/otel"
 	"github.com/spf13/cobra"
 )
 
@@ -25,6 +26,9 @@ type app struct {
 	env func(string) (string, bool)
 	cfg config
 	ran bool // a command's RunE started: errors from now on are not about usage
+
+	obs      *iimmpactotel.Observer      // --otel: built once, on the first client
+	shutdown func(context.Context) error // flushes --otel's exporters; nil if none
 }
 
 // run executes one command line and returns the process's exit status.
@@ -33,6 +37,9 @@ func run(ctx context.Context, args []string, s streams, env func(string) (string
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if a.shutdown != nil {
+		err = errors.Join(err, a.shutdown(context.WithoutCancel(ctx)))
+	}
 	var ec *exitCodeError
 	switch {
 	case err == nil:
@@ -61,6 +68,7 @@ Configuration (a flag wins over the environment):
                          so it stays out of shell history and the process list)
   IIMMPACT_BASE_URL      API host (or --base-url); --staging uses ` + stagingURL() + `
   IIMMPACT_DSN           payments store DSN (or --dsn), for the commands that use the store
+  IIMMPACT_OTEL          stdout or stderr: export OpenTelemetry traces and metrics (or --otel)
 
 Secrets are never printed, not even with --verbose.
 
@@ -90,6 +98,8 @@ Machine output: --json on every read command.
 		newHistoryCmd(a),
 		newListenCmd(a),
 		newSandboxCmd(a),
+		newResolveCmd(a),
+		newReconcileCmd(a),
 	)
 	markRuns(root, a)
 	return root

@@ -9,6 +9,8 @@ import (
 
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
 	"github.com/spf13/cobra"
+
+	"github.com/iimmpact-go/iimmpact"
 )
 
 // newSandboxCmd runs the iimmpacttest fake, taking exactly the flags of
@@ -106,18 +108,18 @@ func runSandbox(cmd *cobra.Command, a *app, args []string) (err error) {
 	return nil
 }
 
-func (s *sandboxFlags) options(a *app) []iimmpacttest.Option {
+func (s *sandboxFlags) options(a *app) []iimmpacttest.ServerOption {
 	level := slog.LevelInfo
 	if s.verbose {
 		level = slog.LevelDebug
 	}
-	opts := []iimmpacttest.Option{
-		iimmpacttest.WithBalance(s.balance),
+	opts := []iimmpacttest.ServerOption{
+		iimmpacttest.WithBalance(iimmpact.MustParseAmount(s.balance)),
 		iimmpacttest.WithSettleAfter(s.settlePolls),
 		iimmpacttest.WithSettleDelay(s.settleDelay),
 		iimmpacttest.WithSeed(s.seed),
 		iimmpacttest.WithCallbackPolicy(s.cbRetries, s.cbDelay, s.cbTimeout),
-		iimmpacttest.WithLogger(slog.New(slog.NewTextHandler(a.err, &slog.HandlerOptions{Level: level}))),
+		iimmpacttest.WithServerLogger(slog.New(slog.NewTextHandler(a.err, &slog.HandlerOptions{Level: level}))),
 	}
 	if s.apiKey != "" {
 		opts = append(opts, iimmpacttest.WithCredentials(s.apiKey, s.secret))

@@ -37,7 +37,7 @@ func TestTopupNewRefIDPrintedFirst(t *testing.T) {
 	requireCode(t, exitOK, r)
 	m := regexp.MustCompile(`\Arefid: (\S+)\n`).FindStringSubmatch(r.stdout)
 	require.NotNil(t, m, r.stdout)
-	tx, ok := srv.Transaction(m[1])
+	tx, ok := srv.TopupRecord(m[1])
 	require.True(t, ok, "the printed refid is the one paid")
 	assert.Equal(t, "GC", tx.Product)
 	assert.Regexp(t, `(?m)^PIN:\s+issued \(not shown\)$`, r.stdout)
@@ -78,7 +78,7 @@ func TestTopupRefusedCreatesNothing(t *testing.T) {
 	requireCode(t, exitError, r)
 	assert.Contains(t, r.stdout, "nothing was created and the refid is not used")
 	assert.Contains(t, r.stderr, "Invalid_Denomination")
-	_, ok := srv.Transaction("ORDER-R")
+	_, ok := srv.TopupRecord("ORDER-R")
 	assert.False(t, ok)
 
 	// The same refid then pays, once.
@@ -201,7 +201,7 @@ func TestTopupWaitGivesUpPending(t *testing.T) {
 
 	args[2] = "ORDER-W2"
 	run := start(t, fakeEnv(srv), args...)
-	require.Eventually(t, func() bool { tx, _ := srv.Transaction("ORDER-W2"); return tx.Polls > 3 },
+	require.Eventually(t, func() bool { tx, _ := srv.TopupRecord("ORDER-W2"); return tx.Polls > 3 },
 		10*time.Second, 5*time.Millisecond)
 	assert.Equal(t, exitPending, run.stop(t, syscall.SIGINT))
 	assert.Contains(t, run.out.String(), "The payment is still pending")

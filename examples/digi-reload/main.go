@@ -14,7 +14,8 @@
 //
 // The payment goes through package payments (recorded before it is sent,
 // settled by whichever of callback and re-query comes first) over its
-// in-memory store, so no database is needed.
+// in-memory store, so no database is needed, and package reconcile checks
+// the day's payments in that store against IIMMPACT's books.
 package main
 
 import (
@@ -25,11 +26,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/iimmpact-go/iimmpact"
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
 	"github.com/iimmpact-go/iimmpact/payments"
+	"github.com/iimmpact-go/iimmpact/reconcile"
 )
 
 func main() {
@@ -238,21 +241,36 @@ func (w *walkthrough) verify(ctx context.Context, req *iimmpact.TopupRequest) er
 	return nil
 }
 
+// reconcile compares today's payments in the payments layer's store with
+// IIMMPACT's history and wallet statement (package reconcile), settling
+// through the layer whatever the history proves.
 func (w *walkthrough) reconcile(ctx context.Context, req *iimmpact.TopupRequest) error {
-	step(7, "reconcile with the transaction history")
-	page, err := w.client.Transactions(ctx, iimmpact.TransactionQuery{From: time.Now(), Product: req.Product, Limit: 50})
+	step(7, "reconcile today's payments with IIMMPACT's history and wallet statement")
+	ledger := reconcile.NewPaymentsLedger(w.pays)
+	r, err := reconcile.New(w.client, ledger, reconcile.WithResolver(ledger))
 	if err != nil {
-		return fmt.Errorf("history: %w", err)
+		return err
 	}
-	for _, r := range page.Records {
-		if r.RefID == req.RefID {
-			fmt.Printf("  trxid %s: %s, RM %s, price RM %s, at %s\n", r.TrxID, r.StatusName, r.Amount, r.Price, r.Date.Format("15:04:05.000"))
-			fmt.Printf("  today: %d transactions, RM %s total, RM %s profit\n", page.Summary.TransactionCount, page.Summary.TotalAmount, page.Summary.Profit)
-			if r.Amount != req.Amount {
-				return fmt.Errorf("history: amount RM %s, paid RM %s", r.Amount, req.Amount)
-			}
-			return nil
+	rep, err := r.Day(ctx, time.Now())
+	if err != nil {
+		return fmt.Errorf("reconcile: %w", err)
+	}
+	var table strings.Builder
+	_ = rep.WriteTable(&table)
+	fmt.Print(indent(table.String()))
+	for _, d := range rep.Discrepancies {
+		if d.RefID == req.RefID {
+			return fmt.Errorf("reconcile: refid %s: %s %s, ours %s, IIMMPACT's %s", d.RefID, d.Kind, d.Field, d.Expected, d.Actual)
 		}
 	}
-	return fmt.Errorf("history: refid %s not in today's history", req.RefID)
+	if !rep.Clean() {
+		// Against IIMMPACT itself, today's other payments (earlier runs,
+		// other programs on the key) are not in this run's in-memory store.
+		fmt.Println("  this payment reconciles; the rest are payments this run's store never recorded")
+	}
+	return nil
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n  ") + "\n"
 }

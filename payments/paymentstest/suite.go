@@ -35,6 +35,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"ClaimOwedEffects", testClaimOwedEffects},
 		{"ClaimConcurrentlyDisjoint", testClaimConcurrentlyDisjoint},
 		{"StatsAndPrune", testStatsAndPrune},
+		{"ListCreated", testListCreated},
 		{"Transitions", testTransitions},
 		{"StartIdempotentAndParamsDiffer", testStartParams},
 		{"ConcurrentCallbacksOneEffect", testConcurrentCallbacks},

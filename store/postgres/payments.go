@@ -29,10 +29,11 @@ type TxEffectFunc func(ctx context.Context, tx pgx.Tx, e payments.Effect, p paym
 // (the UPDATE's row lock serialises writers of one refid), and Claim
 // locks due rows with FOR UPDATE SKIP LOCKED so resolvers split the work.
 type PaymentStore struct {
-	pool     *pgxpool.Pool
-	table    string
-	sql      paymentStatements
-	txEffect TxEffectFunc
+	pool         *pgxpool.Pool
+	table        string
+	sql          paymentStatements
+	txEffect     TxEffectFunc
+	listPageSize int // rows per ListCreated query
 }
 
 var (
@@ -56,7 +57,7 @@ func NewPaymentStore(pool *pgxpool.Pool, opts ...PaymentOption) (*PaymentStore, 
 	if pool == nil {
 		return nil, errors.New("iimmpact/postgres: NewPaymentStore needs a pool")
 	}
-	s := &PaymentStore{pool: pool, table: DefaultPaymentsTable}
+	s := &PaymentStore{pool: pool, table: DefaultPaymentsTable, listPageSize: 1000}
 	for _, o := range opts {
 		o(s)
 	}
@@ -134,6 +135,11 @@ func scanPayment(row pgx.Row, p *payments.Payment) error {
 	if err := row.Scan(&version, &data); err != nil {
 		return err
 	}
+	return decodePayment(data, version, p)
+}
+
+// decodePayment reads a row's data, whose version column is the truth.
+func decodePayment(data []byte, version int64, p *payments.Payment) error {
 	if err := json.Unmarshal(data, p); err != nil {
 		return err
 	}
@@ -216,16 +222,17 @@ func (s *PaymentStore) Claim(ctx context.Context, now, until time.Time, limit in
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var c claimed
-			var data []byte
-			if err := rows.Scan(&c.was, &c.p.Version, &data); err != nil {
+			var (
+				c       claimed
+				version int64
+				data    []byte
+			)
+			if err := rows.Scan(&c.was, &version, &data); err != nil {
 				return err
 			}
-			v := c.p.Version
-			if err := json.Unmarshal(data, &c.p); err != nil {
+			if err := decodePayment(data, version, &c.p); err != nil {
 				return err
 			}
-			c.p.Version = v
 			out = append(out, c)
 		}
 		return rows.Err()

@@ -47,7 +47,7 @@ func TestBacklogIsPacedAndIndexed(t *testing.T) {
 	plan = explain(t, store, store.sql.prune, time.Now())
 	assert.Contains(t, plan, store.sql.index+"_done", "Prune uses the done index:\n%s", plan)
 
-	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance("10000000"))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance(iimmpact.MustParseAmount("10000000")))
 	defer srv.Close()
 	m, err := payments.New(srv.Client(), store, payments.WithResolverRate(rate), payments.WithResolverWorkers(8))
 	require.NoError(t, err)

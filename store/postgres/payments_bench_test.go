@@ -42,7 +42,7 @@ func countingPool(b *testing.B) (*pgxpool.Pool, *stmtCounter) {
 // hits both alike; it reports each one's time, their ratio and the
 // database statements a payment costs (BEGIN and COMMIT counted).
 func BenchmarkPay(b *testing.B) {
-	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance("100000000"))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance(iimmpact.MustParseAmount("100000000")))
 	defer srv.Close()
 	client := srv.Client()
 	req := func(kind string, i int) iimmpact.TopupRequest {
@@ -90,7 +90,7 @@ func BenchmarkPay(b *testing.B) {
 // BenchmarkResolver re-asks unknown payments at the resolver's highest
 // permitted pace (100/s); payments/s is its throughput against the fake.
 func BenchmarkResolver(b *testing.B) {
-	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance("100000000"))
+	srv := iimmpacttest.NewServer(iimmpacttest.WithBalance(iimmpact.MustParseAmount("100000000")))
 	defer srv.Close()
 	pool, st := countingPool(b)
 	store := newPaymentStore(b, pool)

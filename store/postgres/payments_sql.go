@@ -10,6 +10,7 @@ type paymentStatements struct {
 	migrations                      []string
 	create, get, exists, put, claim string
 	counts, oldestOpen, due, prune  string
+	list                            string
 }
 
 func newPaymentStatements(table, indexPrefix string) paymentStatements {
@@ -23,6 +24,7 @@ func newPaymentStatements(table, indexPrefix string) paymentStatements {
 		create: fill(createPaymentSQL), get: fill(getPaymentSQL), exists: fill(existsPaymentSQL),
 		put: fill(putPaymentSQL), claim: fill(claimPaymentsSQL), counts: fill(countsSQL),
 		oldestOpen: fill(oldestOpenSQL), due: fill(dueSQL), prune: fill(prunePaymentsSQL),
+		list: fill(listCreatedSQL),
 	}
 	for _, m := range paymentMigrations {
 		s.migrations = append(s.migrations, fill(m))
@@ -57,6 +59,8 @@ var paymentMigrations = []string{
 	`CREATE INDEX IF NOT EXISTS {index}_open ON {table} (created_at) WHERE state IN {open}`,
 	// Prune: final, delivered, old.
 	`CREATE INDEX IF NOT EXISTS {index}_done ON {table} (updated_at) WHERE due_at IS NULL`,
+	// ListCreated (reconciliation): a creation-time window, in keyset pages.
+	`CREATE INDEX IF NOT EXISTS {index}_created ON {table} (created_at, refid)`,
 }
 
 // createPaymentSQL is the write-ahead: a new refid only.
@@ -102,3 +106,10 @@ const oldestOpenSQL = `SELECT min(created_at) FROM {table} WHERE state IN {open}
 const dueSQL = `SELECT count(*), min(due_at) FROM {table} WHERE due_at <= $1`
 
 const prunePaymentsSQL = `DELETE FROM {table} WHERE due_at IS NULL AND updated_at < $1`
+
+// listCreatedSQL is one keyset page of ListCreated: the payments created
+// in [$1, $2) after the row ($3, $4), in index order.
+const listCreatedSQL = `SELECT created_at, refid, version, data FROM {table}
+WHERE created_at >= $1 AND created_at < $2 AND (created_at, refid) > ($3, $4)
+ORDER BY created_at, refid
+LIMIT $5`

@@ -11,6 +11,7 @@ import (
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
 	"github.com/iimmpact-go/iimmpact/payments"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -21,9 +22,7 @@ import (
 func TestTxEffectCommitsWithTheStateChange(t *testing.T) {
 	ctx := context.Background()
 	pool := newPool(t, 4)
-	ledger := newTable(t, pool)
-	_, err := pool.Exec(ctx, "CREATE TABLE "+ledger+" (refid text NOT NULL, key text NOT NULL, state text NOT NULL)")
-	require.NoError(t, err)
+	ledger := newLedgerTable(t, pool)
 	var fail atomic.Bool
 	fail.Store(true)
 	insert := ledgerEffect(ledger)
@@ -64,4 +63,53 @@ func TestTxEffectCommitsWithTheStateChange(t *testing.T) {
 	assert.Equal(t, 1, countRows(t, pool, ledger))
 	assert.Equal(t, 1, srv.Debits("tx-1"))
 	assert.Zero(t, loose.Load(), "with transactional effects the Manager's own EffectFunc never runs")
+}
+
+// A payment settled by a tool that leaves effects to the merchant
+// (payments.WithEffectsElsewhere, as the iimmpact command does) over a
+// plain PaymentStore is owed its effect; the merchant's resolver over the
+// transactional store then delivers it, once, in the rewrite of the row.
+func TestTxEffectOwedByAnotherWriterIsDelivered(t *testing.T) {
+	ctx := context.Background()
+	pool := newPool(t, 4)
+	ledger := newLedgerTable(t, pool)
+	table := newTable(t, pool)
+	plain, err := NewPaymentStore(pool, WithPaymentsTable(table))
+	require.NoError(t, err)
+	require.NoError(t, plain.Migrate(ctx))
+	merchant, err := NewPaymentStore(pool, WithPaymentsTable(table), WithTxEffects(ledgerEffect(ledger)))
+	require.NoError(t, err)
+
+	srv := iimmpacttest.NewServer()
+	defer srv.Close()
+	tool, err := payments.New(srv.Client(), plain, payments.WithEffectsElsewhere())
+	require.NoError(t, err)
+	p, err := tool.Pay(ctx, iimmpact.TopupRequest{RefID: "tool-1", Product: "D", Account: "0123456789", Amount: mustAmount(t, "10")})
+	require.NoError(t, err)
+	require.Equal(t, payments.StateSucceeded, p.State)
+	require.Equal(t, 0, p.EffectsDone, "the tool left the effect owed")
+	assert.Equal(t, 0, countRows(t, pool, ledger))
+
+	m, err := payments.New(srv.Client(), merchant)
+	require.NoError(t, err)
+	n, err := m.ResolveOnce(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	p, err = merchant.Get(ctx, "tool-1")
+	require.NoError(t, err)
+	assert.Equal(t, len(p.Effects), p.EffectsDone)
+	assert.Equal(t, 1, countRows(t, pool, ledger))
+	n, err = m.ResolveOnce(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 0, n, "nothing is due any more")
+	assert.Equal(t, 1, countRows(t, pool, ledger))
+}
+
+// newLedgerTable is the merchant's own table that effects write to.
+func newLedgerTable(t *testing.T, pool *pgxpool.Pool) string {
+	t.Helper()
+	ledger := newTable(t, pool)
+	_, err := pool.Exec(context.Background(), "CREATE TABLE "+ledger+" (refid text NOT NULL, key text NOT NULL, state text NOT NULL)")
+	require.NoError(t, err)
+	return ledger
 }

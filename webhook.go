@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/iimmpact-go/iimmpact/internal/wire"
 )
 
 // Callback errors. Each error ParseCallback or CallbackHandler returns wraps
@@ -168,20 +170,23 @@ func parsePost(w http.ResponseWriter, r *http.Request, limit int64) (*Callback, 
 // can only have come from Transaction.UnmarshalJSON, which insists on a
 // statusCode, so an empty one also catches a missing or null "data".
 func parsePostBody(body []byte) (*Callback, error) {
-	cb := &Callback{Method: http.MethodPost}
-	env := struct {
-		Data *Transaction `json:"data"`
-	}{Data: &cb.Transaction}
-	if err := json.Unmarshal(body, &env); err != nil {
+	var env callbackBody
+	if err := env.UnmarshalJSON(body); err != nil {
 		return nil, jsonError("body", err)
 	}
-	if env.Data == nil || cb.RefID == "" {
+	if env.Data == nil || env.Data.RefID == "" {
 		return nil, fmt.Errorf(`%w: body has no "data" object with a refid`, ErrMalformedCallback)
 	}
+	cb := &Callback{Transaction: *env.Data, Method: http.MethodPost}
 	if err := checkRefID(cb.RefID); err != nil {
 		return nil, err
 	}
 	return cb, nil
+}
+
+// callbackBody is a POST callback's body.
+type callbackBody struct {
+	Data *Transaction `wire:"data"`
 }
 
 func parseGet(r *http.Request, limit int64) (*Callback, error) {
@@ -238,20 +243,38 @@ func parseGetQuery(rawQuery string) (*Callback, error) {
 // parseMessage reads the transaction object, or {"data":{...}} around it.
 // It is a wrapper only if it has "data" and no "statusCode", so an object
 // that happens to carry a "data" field is still read as the transaction.
+//
+// It reads the message once, as the transaction, keeping "data" aside;
+// only a wrapper has its inner object read.
 func parseMessage(message []byte) (*Transaction, error) {
-	var probe struct {
-		Data       json.RawMessage `json:"data"`
-		StatusCode json.RawMessage `json:"statusCode"`
-	}
-	if err := json.Unmarshal(message, &probe); err != nil {
-		return nil, jsonError("message", err)
-	}
-	inner := message
-	if probe.StatusCode == nil && probe.Data != nil && string(probe.Data) != "null" {
-		inner = probe.Data
-	}
 	tx := new(Transaction)
-	if err := json.Unmarshal(inner, tx); err != nil {
+	tx.reset()
+	var data []byte
+	sawCode := false
+	d := wire.NewDecoder(message)
+	err := wire.Object(&d, tx, func(tx *Transaction, d *wire.Decoder, key []byte) error {
+		switch k, _ := wire.Fold(key, "data", "statusCode"); k {
+		case "data":
+			var err error
+			data, err = d.Value()
+			return err
+		case "statusCode":
+			sawCode = true
+		}
+		return tx.decodeMember(d, key)
+	})
+	if err == nil {
+		err = d.End()
+	}
+	switch {
+	case err != nil:
+	case !sawCode && data != nil && string(data) != "null":
+		tx = new(Transaction)
+		err = tx.UnmarshalJSON(data)
+	default:
+		err = tx.decoded()
+	}
+	if err != nil {
 		return nil, jsonError("message", err)
 	}
 	return tx, nil
@@ -275,13 +298,16 @@ func checkRefID(id string) error {
 // error quotes up to 32 bytes, any of which could be part of a PIN.
 func jsonError(where string, err error) error {
 	var (
-		syn *json.SyntaxError
-		typ *json.UnmarshalTypeError
+		syn  *json.SyntaxError
+		wsyn *wire.SyntaxError
+		typ  *json.UnmarshalTypeError
 	)
 	reason := "invalid field value"
 	switch {
 	case errors.As(err, &syn):
 		reason = "invalid JSON at byte " + strconv.FormatInt(syn.Offset, 10)
+	case errors.As(err, &wsyn):
+		reason = "invalid JSON at byte " + strconv.FormatInt(wsyn.Offset, 10)
 	case errors.As(err, &typ):
 		kind, _, _ := strings.Cut(typ.Value, " ") // "number -5" -> "number"
 		reason = fmt.Sprintf("field %q: JSON %s where %s was expected", typ.Field, kind, typ.Type)

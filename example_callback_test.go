@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -53,13 +54,17 @@ func ExampleNewIPAllowlist() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(allow.Allows("18.140.170.98"), allow.Allows("::ffff:18.140.170.98"), allow.Allows("3.1.120.89"))
+	var seen []bool
+	for _, ip := range []string{"18.140.170.98", "::ffff:18.140.170.98", "3.1.120.89"} {
+		seen = append(seen, allow.Contains(netip.MustParseAddr(ip)))
+	}
+	fmt.Println(seen)
 
 	// A typo is an error naming the entry, never a silently shorter list.
 	_, err = iimmpact.NewIPAllowlist("18.140.170.98", "43.217.31.158/33")
 	fmt.Println(err)
 	// Output:
-	// true true false
+	// [true true false]
 	// iimmpact: allowlist entry "43.217.31.158/33": not an IP address or CIDR prefix
 }
 

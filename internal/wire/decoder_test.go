@@ -1,0 +1,83 @@
+package wire
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// skipAll reports whether the Decoder takes b as exactly one JSON value.
+func skipAll(b []byte) bool {
+	d := NewDecoder(b)
+	return d.Skip() == nil && d.End() == nil
+}
+
+func TestDecoderAgreesWithEncodingJSON(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{
+		`{}`, `[]`, `null`, `true`, `false`, `0`, `-0.5e+10`, `"a\u00e9\n"`, ` {"a": [1, {"b": null}], "c": "d"} `,
+		`{"a":1,}`, `[1,]`, `01`, `1.`, `-`, `"\x"`, `"abc`, `{"a" 1}`, `{1:2}`, `nul`, `[1 2]`, `{} {}`, "\"\x01\"", ``, `.5`, `1e`,
+	} {
+		assert.Equal(t, json.Valid([]byte(s)), skipAll([]byte(s)), "%q", s)
+	}
+}
+
+func TestMembersReadsKeysUnescapedAndNullAsEmpty(t *testing.T) {
+	t.Parallel()
+	d := NewDecoder([]byte(`{"a\u0062": "x", "c": null}`))
+	var keys []string
+	for m := d.Object(); m.Next(); {
+		keys = append(keys, string(m.Key()))
+		require.NoError(t, d.Skip())
+	}
+	require.NoError(t, d.End())
+	assert.Equal(t, []string{"ab", "c"}, keys)
+
+	d = NewDecoder([]byte(`null`))
+	for m := d.Object(); m.Next(); {
+		t.Fatal("null has no members")
+	}
+	assert.NoError(t, d.End())
+
+	d = NewDecoder([]byte(`[1]`))
+	for m := d.Object(); m.Next(); {
+		t.Fatal("an array is not an object")
+	}
+	assert.ErrorContains(t, d.Err(), "want an object, got an array")
+}
+
+func TestDecoderRefusesDeepNesting(t *testing.T) {
+	t.Parallel()
+	deep := make([]byte, 0, 2*maxDepth+2)
+	for range maxDepth + 1 {
+		deep = append(deep, '[')
+	}
+	for range maxDepth + 1 {
+		deep = append(deep, ']')
+	}
+	assert.False(t, skipAll(deep))
+}
+
+func TestSyntaxErrorDoesNotQuoteTheInput(t *testing.T) {
+	t.Parallel()
+	d := NewDecoder([]byte(`{"pin": "1234` + "\x01" + `"}`))
+	err := d.Skip()
+	var se *SyntaxError
+	require.ErrorAs(t, err, &se)
+	assert.NotContains(t, err.Error(), "1234")
+}
+
+// FuzzDecoder holds the one-pass decoder to encoding/json's grammar: the
+// same texts are valid, and walking never panics.
+func FuzzDecoder(f *testing.F) {
+	for _, s := range []string{`{"a":[1,2,{"b":"c"}]}`, `"\u12"`, `[-0.0e-0]`, `{"a":1}x`, `  null  `} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := skipAll(b), json.Valid(b); got != want {
+			t.Fatalf("Decoder says valid=%v, encoding/json %v, for %q", got, want, b)
+		}
+	})
+}

@@ -1,0 +1,156 @@
+package wire
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// The setters below read one scalar's bytes (as Decoder.Value returns them)
+// into a field of the SDK's own types; the generated decoders pair each
+// field with one of them.
+
+// SetString reads a string, a number (kept as written) or null ("").
+func SetString(p *string, b []byte) error { return (*String)(p).UnmarshalJSON(b) }
+
+// SetInt reads an integer or a string holding one; null and "" are 0.
+func SetInt[T ~int | ~int64](p *T, b []byte) error {
+	var n Int
+	if err := n.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	*p = T(n)
+	return nil
+}
+
+// SetBool reads true/false, "true"/"false", 1/0, "1"/"0"; null is false.
+func SetBool(p *bool, b []byte) error { return (*Bool)(p).UnmarshalJSON(b) }
+
+// SetTime reads a GMT+8 timestamp in any of IIMMPACT's layouts.
+func SetTime(p *time.Time, b []byte) error {
+	var t Time
+	if err := t.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	*p = t.Time
+	return nil
+}
+
+// SetRaw keeps the value's bytes (a copy).
+func SetRaw(p *json.RawMessage, b []byte) error {
+	*p = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// Scalar reads the next value with set.
+func Scalar[T any](d *Decoder, p *T, set func(*T, []byte) error) error {
+	b, err := d.Value()
+	if err != nil {
+		return err
+	}
+	if err := set(p, b); err != nil {
+		return d.Fail(err)
+	}
+	return nil
+}
+
+// ScalarPtr reads the next value into a new T with set; null leaves nil.
+func ScalarPtr[T any](d *Decoder, p **T, set func(*T, []byte) error) error {
+	if d.Null() {
+		*p = nil
+		return nil
+	}
+	v := new(T)
+	*p = v
+	return Scalar(d, v, set)
+}
+
+// ScalarSlice reads an array of scalars with set; null leaves nil, [] is
+// empty but not nil (as encoding/json has it).
+func ScalarSlice[T any](d *Decoder, p *[]T, set func(*T, []byte) error) error {
+	return Slice(d, p, func(v *T, d *Decoder) error { return Scalar(d, v, set) })
+}
+
+// Ptr reads the next value into a new T with dec; null leaves nil.
+func Ptr[T any](d *Decoder, p **T, dec func(*T, *Decoder) error) error {
+	if d.Null() {
+		*p = nil
+		return nil
+	}
+	v := new(T)
+	*p = v
+	return dec(v, d)
+}
+
+// Slice reads an array, each element with dec; null leaves nil, [] is
+// empty but not nil.
+func Slice[T any](d *Decoder, p *[]T, dec func(*T, *Decoder) error) error {
+	if d.Null() {
+		*p = nil
+		return nil
+	}
+	s := make([]T, 0, 4)
+	for a := d.Array(); a.Next(); {
+		var zero T
+		s = append(s, zero)
+		if err := dec(&s[len(s)-1], d); err != nil {
+			return err
+		}
+	}
+	*p = s
+	return d.Err()
+}
+
+// Map reads an object of T values, each with dec; null leaves nil.
+func Map[T any](d *Decoder, p *map[string]T, dec func(*T, *Decoder) error) error {
+	if d.Null() {
+		*p = nil
+		return nil
+	}
+	m := map[string]T{}
+	for o := d.Object(); o.Next(); {
+		var v T
+		if err := dec(&v, d); err != nil {
+			return err
+		}
+		m[string(o.Key())] = v
+	}
+	*p = m
+	return d.Err()
+}
+
+// Lenient reads the next value with dec, leaving *p zero instead of
+// failing when the value is not of the shape dec wants: for the catalog's
+// inferred sub-schemas, where an unknown shape must not refuse the whole
+// catalog. Malformed JSON is still an error.
+func Lenient[T any](d *Decoder, p *T, dec func(*T, *Decoder) error) error {
+	b, err := d.Value()
+	if err != nil {
+		return err
+	}
+	sub := NewDecoder(b)
+	if dec(p, &sub) != nil || sub.End() != nil {
+		var zero T
+		*p = zero
+	}
+	return nil
+}
+
+// Object reads an object into t, handing each member's key to member,
+// which reads or skips its value: the loop of every generated decoder.
+func Object[T any](d *Decoder, t *T, member func(*T, *Decoder, []byte) error) error {
+	for m := d.Object(); m.Next(); {
+		if err := member(t, d, m.Key()); err != nil {
+			return err
+		}
+	}
+	return d.Err()
+}
+
+// Decode reads all of b with dec: the body of a generated UnmarshalJSON.
+func Decode[T any](b []byte, p *T, dec func(*T, *Decoder) error) error {
+	d := NewDecoder(b)
+	if err := dec(p, &d); err != nil {
+		return err
+	}
+	return d.End()
+}
