@@ -102,21 +102,8 @@ func (s *Signer) sign(req *http.Request, body []byte, now time.Time, nonce strin
 	var tsb [20]byte // the decimal Unix time
 	ts := strconv.AppendInt(tsb[:0], now.Unix(), 10)
 
-	var enc [44]byte // base64 of 32 bytes
-	sum := sha256.Sum256(body)
-	base64.StdEncoding.Encode(enc[:], sum[:])
-
 	st := s.macs.Get().(*macState)
-	b := append(st.buf[:0], "v1:"...)
-	b = append(b, ts...)
-	b = append(b, ':')
-	b = append(b, nonce...)
-	b = append(b, ':')
-	b = append(b, strings.ToUpper(method)...)
-	b = append(b, ':')
-	b = append(b, query...)
-	b = append(b, ':')
-	b = append(b, enc[:]...)
+	b := appendCanonical(st.buf[:0], ts, nonce, method, query, body)
 	if debug != nil && debug.Enabled(req.Context(), slog.LevelDebug) {
 		// The key and signature stay out, and so do query values, which
 		// can be an IC or account number: the keys are enough to debug.
@@ -125,13 +112,12 @@ func (s *Signer) sign(req *http.Request, body []byte, now time.Time, nonce strin
 	}
 	st.mac.Reset()
 	st.mac.Write(b)
-	mac := st.mac.Sum(st.sum[:0])
 	// The timestamp and the signature share one string, and the four
 	// header values one array: two allocations for four headers.
 	var hv [len(tsb) + 3 + 44]byte
 	n := copy(hv[:], ts)
 	copy(hv[n:], "v1=")
-	base64.StdEncoding.Encode(hv[n+3:], mac)
+	base64.StdEncoding.Encode(hv[n+3:], st.mac.Sum(st.sum[:0]))
 	st.buf = b
 	s.macs.Put(st)
 	both := string(hv[:n+3+44])
@@ -147,6 +133,19 @@ func (s *Signer) sign(req *http.Request, body []byte, now time.Time, nonce strin
 	req.Header[headerNonce] = vals[2:3:3]
 	req.Header[headerSignature] = vals[3:4:4]
 	return nil
+}
+
+// appendCanonical appends the canonical string (see Signer) to b.
+func appendCanonical(b, ts []byte, nonce, method, query string, body []byte) []byte {
+	var enc [44]byte // base64 of 32 bytes
+	sum := sha256.Sum256(body)
+	base64.StdEncoding.Encode(enc[:], sum[:])
+	b = append(b, "v1:"...)
+	b = append(append(b, ts...), ':')
+	b = append(append(b, nonce...), ':')
+	b = append(append(b, strings.ToUpper(method)...), ':')
+	b = append(append(b, query...), ':')
+	return append(b, enc[:]...)
 }
 
 // CanonicalQuery renders the query as IIMMPACT signs it: keys sorted
