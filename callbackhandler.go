@@ -175,7 +175,7 @@ func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	v := h.serve(w, r)
 	switch v.code {
 	case http.StatusOK:
-		w.Header().Set("Content-Type", "application/json")
+		w.Header()["Content-Type"] = []string{"application/json"} // canonical already
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(ackBody)
 	case http.StatusMethodNotAllowed:

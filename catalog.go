@@ -111,7 +111,9 @@ func (b *catalogBody) check() error {
 // product's options come from Options with the product code and the id of
 // one of its select fields.
 func (c *Client) Catalog(ctx context.Context, q CatalogQuery) (*Catalog, error) {
-	return fetch[Catalog, catalogBody](ctx, c, getCall("/v2/catalog", q.values()))
+	cl := getCall("/v2/catalog", q.values())
+	cl.maxBody = maxCatalogBody // the largest body IIMMPACT sends
+	return fetch[Catalog, catalogBody](ctx, c, cl)
 }
 
 func (b *catalogBody) result() *Catalog {

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Base URLs: a scheme and host; the client appends /v2/... itself.
@@ -29,16 +31,14 @@ const (
 	// defaultTimeout is per attempt, above IIMMPACT's 29 s integration
 	// timeout so its own 504 arrives rather than a local timeout.
 	defaultTimeout = 35 * time.Second
-	// maxResponseBody bounds what is read of a response; product lists are
-	// the largest bodies IIMMPACT sends and are far smaller.
-	maxResponseBody = 32 << 20
 )
 
 // Client calls IIMMPACT's v2 API. It is safe for concurrent use; make one
 // per set of credentials and share it.
 type Client struct {
-	base      string // scheme://host, no trailing slash
-	http      *http.Client
+	base      string       // scheme://host, no trailing slash
+	http      *http.Client // its transport is the caller's (or ours), unsigned: attempt signs
+	signer    *Signer
 	logger    *slog.Logger // nil: no logging
 	now       func() time.Time
 	userAgent string
@@ -98,8 +98,8 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c.budget = newTokenBucket(c.retry.Budget, c.retry.BudgetRefill)
-	hc.Transport = &Transport{Signer: signer, Base: rt, Clock: c.now, Logger: s.logger, offset: c.offset}
-	c.http = hc
+	hc.Transport = rt
+	c.http, c.signer = hc, signer
 	c.obs = newObserve(s.observer, base)
 	if c.limit != nil && c.obs.o != nil {
 		c.limit.onWait = func(ctx context.Context, d time.Duration) { c.obs.limiterWait(ctx, "", "", d) }
@@ -196,7 +196,8 @@ type call struct {
 	// an error makes the answer malformed (for a payment: outcome unknown).
 	match func(out any) error
 
-	retrySafe bool // a non-GET that may be sent twice (it sets a value)
+	retrySafe bool  // a non-GET that may be sent twice (it sets a value)
+	maxBody   int64 // the largest answer read; 0 means maxResponseBody
 
 	obs *observedCall // nil when nothing observes
 }
@@ -236,7 +237,9 @@ func run[T any](ctx context.Context, c *Client, cl call) (*T, error) {
 		resp, body, err := c.attempt(ctx, cl, target, payload)
 		if err == nil {
 			var out *T
-			if out, err = decodeFor[T](c, cl, resp, body); err == nil {
+			out, err = decodeFor[T](c, cl, resp, body.Bytes())
+			release(body) // decoding copies what it keeps
+			if err == nil {
 				cl.obs.endAttempt(resp, nil, false, 0)
 				return out, nil
 			}
@@ -301,48 +304,60 @@ func unmarshal(body []byte, out any) error {
 	return json.Unmarshal(body, out)
 }
 
-// attempt sends one signed request and reads the whole (bounded) body.
-func (c *Client) attempt(ctx context.Context, cl call, target string, payload []byte) (*http.Response, []byte, error) {
-	if c.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
-	}
+// attempt sends one signed request and reads the whole (bounded) body. The
+// caller releases the body buffer once it has decoded it.
+func (c *Client) attempt(ctx context.Context, cl call, target string, payload []byte) (*http.Response, *bytes.Buffer, error) {
 	if err := c.limit.wait(ctx, c.logger); err != nil {
 		return nil, nil, fmt.Errorf("iimmpact: %s %s: waiting for the client's rate limit: %w", cl.method, cl.path, err)
 	}
-	var rd io.Reader
-	if payload != nil {
-		rd = bytes.NewReader(payload)
-	}
-	req, err := http.NewRequestWithContext(ctx, cl.method, target, rd)
+	st := startAttempt(ctx, c.timeout)
+	defer st.stop()
+	req, err := c.newRequest(st.ctx, cl, target, payload)
 	if err != nil {
-		return nil, nil, fmt.Errorf("iimmpact: %w", err)
+		return nil, nil, err
 	}
-	setHeaders(req.Header, c.userAgent)
 	req = cl.obs.startAttempt(req)
+	if err := c.sign(req, payload); err != nil {
+		return nil, nil, err
+	}
 	start := time.Now()
 	resp, err := c.http.Do(req)
+	if err == nil && st.resent(resp) {
+		resp.Body.Close()
+		resp, err = nil, errResent
+	}
 	if err != nil {
-		// *url.Error quotes the whole URL, query values (account and IC
-		// numbers) included: name the path only.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, nil, fmt.Errorf("iimmpact: %s %s: %w", cl.method, cl.path, err)
+		return nil, nil, c.sendError(cl, st, err)
 	}
 	defer resp.Body.Close()
-	body, err := readAll(resp)
+	body, err := readResponse(resp, cl.maxBody)
 	if c.logger != nil {
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "iimmpact: request",
 			slog.String("method", cl.method), slog.String("path", cl.path),
 			slog.Int("status", resp.StatusCode), slog.Duration("took", time.Since(start)))
 	}
 	if err != nil {
+		if st.timedOut() {
+			err = errAttemptTimeout
+		}
 		return resp, nil, fmt.Errorf("iimmpact: %s %s: reading response: %w", cl.method, cl.path, err)
 	}
 	return resp, body, nil
+}
+
+// newRequest builds one attempt's request. The body is the encoded payload
+// itself, rewindable for net/http's own resends.
+func (c *Client) newRequest(ctx context.Context, cl call, target string, payload []byte) (*http.Request, error) {
+	var rd io.Reader
+	if payload != nil {
+		rd = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, cl.method, target, rd)
+	if err != nil {
+		return nil, fmt.Errorf("iimmpact: %w", err)
+	}
+	setHeaders(req.Header, c.userAgent)
+	return req, nil
 }
 
 // setHeaders sets Accept, Content-Type (IIMMPACT's Quickstart sends it on
@@ -354,19 +369,24 @@ func setHeaders(h http.Header, userAgent string) {
 	h["Accept"], h["Content-Type"], h["User-Agent"] = v[0:1:1], v[1:2:2], v[2:3:3]
 }
 
-func readAll(resp *http.Response) ([]byte, error) {
-	n := resp.ContentLength
-	if n < 0 || n > maxResponseBody {
-		n = 512
+// sign signs the request the client built, in place: nothing else holds
+// its header map, so there is nothing to copy (Transport, which signs
+// other people's requests, must copy).
+func (c *Client) sign(req *http.Request, payload []byte) error {
+	return c.signer.sign(req, payload, c.now().Add(c.offset()), uuid.NewString(), c.logger)
+}
+
+// sendError names the path only: *url.Error quotes the whole URL, query
+// values (account and IC numbers) included.
+func (c *Client) sendError(cl call, st *attemptState, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, n+1))
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBody+1)); err != nil {
-		return nil, err
+	if st.timedOut() && !errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("%w (%w)", errAttemptTimeout, err)
 	}
-	if buf.Len() > maxResponseBody {
-		return nil, errors.New("response body over 32 MiB")
-	}
-	return buf.Bytes(), nil
+	return fmt.Errorf("iimmpact: %s %s: %w", cl.method, cl.path, err)
 }
 
 // outcomeUnknown reports whether err leaves a payment's result unknown: no

@@ -143,9 +143,17 @@ func (oc *observedCall) startAttempt(req *http.Request) *http.Request {
 func (oc *observedCall) attemptStarted(req *http.Request) *http.Request {
 	oc.attempts++
 	oc.astart, oc.aclosed = time.Now(), false
+	// The observer gets a map of its own: the request's is signed in place
+	// afterwards, and an observer may keep (and print) what it was given.
+	th := make(http.Header, 2)
 	oc.actx = oc.b.o.AttemptStart(req.Context(), AttemptStart{Method: oc.start.Method, Path: oc.start.Path,
 		RefID: oc.start.RefID, Attempt: oc.attempts, URL: oc.url, ServerAddress: oc.b.host,
-		ServerPort: oc.b.port, Header: TraceHeaders{req.Header}, Start: oc.astart})
+		ServerPort: oc.b.port, Header: TraceHeaders{th}, Start: oc.astart})
+	for k, v := range th {
+		if _, set := req.Header[k]; !set {
+			req.Header[k] = v
+		}
+	}
 	if oc.actx == req.Context() {
 		return req
 	}

@@ -54,7 +54,7 @@ func TestCallersTransport(t *testing.T) {
 	t.Parallel()
 	c, err := New(testKey, testSecret, WithHTTPClient(&http.Client{}))
 	require.NoError(t, err)
-	tr, ok := c.http.Transport.(*Transport).Base.(*http.Transport)
+	tr, ok := c.http.Transport.(*http.Transport)
 	require.True(t, ok)
 	assert.Equal(t, 128, tr.MaxIdleConnsPerHost)
 	assert.NotSame(t, http.DefaultTransport, tr)
@@ -62,7 +62,7 @@ func TestCallersTransport(t *testing.T) {
 	own := &http.Transport{}
 	c, err = New(testKey, testSecret, WithHTTPClient(&http.Client{Transport: own}))
 	require.NoError(t, err)
-	assert.Same(t, own, c.http.Transport.(*Transport).Base)
+	assert.Same(t, own, c.http.Transport)
 }
 
 func TestWithRateLimitValidation(t *testing.T) {

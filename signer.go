@@ -46,14 +46,15 @@ const (
 // The path is not signed. A Signer is safe for concurrent use; it keeps the
 // decoded key and never prints it.
 type Signer struct {
-	apiKey []string  // the X-Api-Key header value, shared by every request
+	apiKey string
 	key    []byte    // the decoded HMAC key
 	macs   sync.Pool // *macState: HMACs keyed once, reused per signature
 }
 
 type macState struct {
 	mac hash.Hash
-	buf []byte // the canonical string being built
+	buf []byte            // the canonical string being built
+	sum [sha256.Size]byte // the MAC
 }
 
 // NewSigner validates the credentials: a non-empty key that is safe in a
@@ -70,7 +71,7 @@ func NewSigner(apiKey, hmacSecret string) (*Signer, error) {
 		// Never echo the secret: say only what is wrong with it.
 		return nil, errors.New("iimmpact: HMAC secret is not standard Base64 (copy it from Dashboard > Developer > API Keys)")
 	}
-	s := &Signer{apiKey: []string{apiKey}, key: key}
+	s := &Signer{apiKey: apiKey, key: key}
 	s.macs.New = func() any { return &macState{mac: hmac.New(sha256.New, s.key), buf: make([]byte, 0, 256)} }
 	return s, nil
 }
@@ -98,24 +99,11 @@ func (s *Signer) sign(req *http.Request, body []byte, now time.Time, nonce strin
 	if method == "" {
 		method = http.MethodGet
 	}
-	ts := strconv.FormatInt(now.Unix(), 10)
-
-	var sum [sha256.Size]byte
-	var enc [44]byte // base64 of 32 bytes
-	sum = sha256.Sum256(body)
-	base64.StdEncoding.Encode(enc[:], sum[:])
+	var tsb [20]byte // the decimal Unix time
+	ts := strconv.AppendInt(tsb[:0], now.Unix(), 10)
 
 	st := s.macs.Get().(*macState)
-	b := append(st.buf[:0], "v1:"...)
-	b = append(b, ts...)
-	b = append(b, ':')
-	b = append(b, nonce...)
-	b = append(b, ':')
-	b = append(b, strings.ToUpper(method)...)
-	b = append(b, ':')
-	b = append(b, query...)
-	b = append(b, ':')
-	b = append(b, enc[:]...)
+	b := appendCanonical(st.buf[:0], ts, nonce, method, query, body)
 	if debug != nil && debug.Enabled(req.Context(), slog.LevelDebug) {
 		// The key and signature stay out, and so do query values, which
 		// can be an IC or account number: the keys are enough to debug.
@@ -124,23 +112,40 @@ func (s *Signer) sign(req *http.Request, body []byte, now time.Time, nonce strin
 	}
 	st.mac.Reset()
 	st.mac.Write(b)
-	mac := st.mac.Sum(sum[:0])
-	sig := make([]byte, 3, 3+44)
-	copy(sig, "v1=")
-	sig = base64.StdEncoding.AppendEncode(sig, mac)
+	// The timestamp and the signature share one string, and the four
+	// header values one array: two allocations for four headers.
+	var hv [len(tsb) + 3 + 44]byte
+	n := copy(hv[:], ts)
+	copy(hv[n:], "v1=")
+	base64.StdEncoding.Encode(hv[n+3:], st.mac.Sum(st.sum[:0]))
 	st.buf = b
 	s.macs.Put(st)
+	both := string(hv[:n+3+44])
 
 	if req.Header == nil {
 		req.Header = make(http.Header, 4)
 	}
-	vals := make([]string, 3) // one allocation for three header values
-	vals[0], vals[1], vals[2] = ts, nonce, string(sig)
-	req.Header[headerAPIKey] = s.apiKey
-	req.Header[headerTimestamp] = vals[0:1:1]
-	req.Header[headerNonce] = vals[1:2:2]
-	req.Header[headerSignature] = vals[2:3:3]
+	// The values are this request's own: a transport below that edits one
+	// in place cannot change another request's.
+	vals := &[4]string{s.apiKey, both[:n], nonce, both[n:]}
+	req.Header[headerAPIKey] = vals[0:1:1]
+	req.Header[headerTimestamp] = vals[1:2:2]
+	req.Header[headerNonce] = vals[2:3:3]
+	req.Header[headerSignature] = vals[3:4:4]
 	return nil
+}
+
+// appendCanonical appends the canonical string (see Signer) to b.
+func appendCanonical(b, ts []byte, nonce, method, query string, body []byte) []byte {
+	var enc [44]byte // base64 of 32 bytes
+	sum := sha256.Sum256(body)
+	base64.StdEncoding.Encode(enc[:], sum[:])
+	b = append(b, "v1:"...)
+	b = append(append(b, ts...), ':')
+	b = append(append(b, nonce...), ':')
+	b = append(append(b, strings.ToUpper(method)...), ':')
+	b = append(append(b, query...), ':')
+	return append(b, enc[:]...)
 }
 
 // CanonicalQuery renders the query as IIMMPACT signs it: keys sorted
@@ -231,11 +236,10 @@ func encodeCanonical(v url.Values) string {
 // would replay a nonce).
 type Transport struct {
 	Signer *Signer
-	Base   http.RoundTripper    // nil means http.DefaultTransport
-	Clock  func() time.Time     // nil means time.Now
-	Nonce  func() string        // nil means a random UUID (36 characters)
-	Logger *slog.Logger         // if set, canonical strings are logged at debug level
-	offset func() time.Duration // clock correction learnt from the server (client use)
+	Base   http.RoundTripper // nil means http.DefaultTransport
+	Clock  func() time.Time  // nil means time.Now
+	Nonce  func() string     // nil means a random UUID (36 characters)
+	Logger *slog.Logger      // if set, canonical strings are logged at debug level
 }
 
 // RoundTrip implements http.RoundTripper. It does not modify req.
@@ -270,9 +274,6 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	now := time.Now()
 	if t.Clock != nil {
 		now = t.Clock()
-	}
-	if t.offset != nil {
-		now = now.Add(t.offset())
 	}
 	nonce := ""
 	if t.Nonce != nil {

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/iimmpact-go/iimmpact/internal/wire"
@@ -143,7 +144,7 @@ func parseCallback(w http.ResponseWriter, r *http.Request, limit int64) (*Callba
 }
 
 func parsePost(w http.ResponseWriter, r *http.Request, limit int64) (*Callback, error) {
-	if !isJSON(r.Header.Get("Content-Type")) {
+	if !isJSON(headerValue(r.Header, "Content-Type")) {
 		return nil, ErrCallbackContentType
 	}
 	if r.ContentLength > limit {
@@ -152,7 +153,9 @@ func parsePost(w http.ResponseWriter, r *http.Request, limit int64) (*Callback, 
 	if r.Body == nil {
 		return nil, fmt.Errorf("%w: empty body", ErrMalformedCallback)
 	}
-	body, err := readCallbackBody(http.MaxBytesReader(w, r.Body, limit), r.ContentLength)
+	bp := callbackBodies.Get().(*[]byte)
+	body, err := readCallbackBody(w, r, limit, *bp)
+	defer putCallbackBody(bp, body) // parsePostBody copies what it keeps
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -318,8 +321,8 @@ func jsonError(where string, err error) error {
 
 // isJSON accepts application/json, application/*+json and a missing type.
 func isJSON(contentType string) bool {
-	if contentType == "" {
-		return true
+	if contentType == "" || contentType == "application/json" {
+		return true // what IIMMPACT sends, without parsing it
 	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	if err != nil {
@@ -328,13 +331,51 @@ func isJSON(contentType string) bool {
 	return mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
 }
 
-// readCallbackBody reads all of r, sized from Content-Length when it is known.
-func readCallbackBody(r io.Reader, contentLength int64) ([]byte, error) {
-	n := contentLength
-	if n <= 0 || n > DefaultMaxCallbackBytes {
-		n = 1024
+// headerValue is h.Get(key) for a key already in canonical form, without
+// canonicalising it again.
+func headerValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, n+1))
-	_, err := buf.ReadFrom(r)
-	return buf.Bytes(), err
+	return ""
+}
+
+// callbackBodies holds the buffers callback bodies are read into: a body
+// is needed only while it is parsed.
+var callbackBodies = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// putCallbackBody returns a buffer, unless a large body grew it.
+func putCallbackBody(bp *[]byte, body []byte) {
+	if cap(body) <= DefaultMaxCallbackBytes+1 {
+		*bp = body[:0]
+		callbackBodies.Put(bp)
+	}
+}
+
+// readCallbackBody reads r's body into buf (reusing its memory). With a
+// Content-Length (already checked against limit) it reads exactly that
+// many bytes, and one more to see that the body ends there; without one it
+// reads through http.MaxBytesReader, which also tells the server to close
+// the connection of an oversized body.
+func readCallbackBody(w http.ResponseWriter, r *http.Request, limit int64, buf []byte) ([]byte, error) {
+	n := r.ContentLength
+	if n < 0 {
+		b := bytes.NewBuffer(buf[:0])
+		_, err := b.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
+		return b.Bytes(), err
+	}
+	if int64(cap(buf)) < n+1 {
+		buf = make([]byte, 0, n+1)
+	}
+	buf = buf[:n+1]
+	got, err := io.ReadFull(r.Body, buf)
+	switch {
+	case err == nil:
+		return buf[:0], errors.New("body longer than its Content-Length")
+	case int64(got) == n && (err == io.EOF || err == io.ErrUnexpectedEOF):
+		return buf[:n], nil
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return buf[:0], errors.New("body shorter than its Content-Length")
+	}
+	return buf[:0], err
 }

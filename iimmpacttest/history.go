@@ -2,6 +2,7 @@ package iimmpacttest
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -93,25 +94,72 @@ func (s *Server) handleTransactions(req *request) response {
 	}
 	product, account := q.Get("product"), q.Get("account")
 
-	var (
-		page                  = []historyRecord{}
-		count, succ, fail     int
-		pend, refund          int
-		totalAmount, totalFee money
-	)
 	s.mu.Lock()
+	v := s.historyViewLocked(historyFilter{from: from, to: to, product: product, account: account, classes: classes})
+	page := []historyRecord{}
+	for _, t := range v.rows[min(offset, len(v.rows)):min(offset+limit, len(v.rows))] {
+		page = append(page, historyOf(t, historyClass(t.code)))
+	}
+	meta := v.meta
+	s.mu.Unlock()
+
+	return jsonResponse(http.StatusOK, struct {
+		Data []historyRecord `json:"data"`
+		Meta historyMeta     `json:"meta"`
+	}{page, meta})
+}
+
+// historyFilter is what /v2/transactions filters by.
+type historyFilter struct {
+	from, to         string // yyyy-MM-dd, inclusive
+	product, account string
+	classes          map[string]bool // empty: every class
+}
+
+func (f *historyFilter) matches(t *txn) bool {
+	day := t.created.In(myt).Format(time.DateOnly)
+	return day >= f.from && day <= f.to && (f.product == "" || t.product.listing.ProductCode == f.product) &&
+		(f.account == "" || t.account == f.account) && (len(f.classes) == 0 || f.classes[historyClass(t.code)])
+}
+
+// key identifies the filter, classes sorted.
+func (f *historyFilter) key() string {
+	classes := make([]string, 0, len(f.classes))
+	for c := range f.classes {
+		classes = append(classes, c)
+	}
+	slices.Sort(classes)
+	return strings.Join(append([]string{f.from, f.to, f.product, f.account}, classes...), "\x00")
+}
+
+// historyView is the filtered history of the last query and its meta. A
+// walk through the pages of one query reads the records once, not once a
+// page: each page then costs its own records, whatever the total.
+type historyView struct {
+	key  string
+	gen  uint64 // s.historyGen when it was read
+	n    int    // len(s.order) when it was read
+	rows []*txn
+	meta historyMeta
+}
+
+// historyViewLocked returns the view for f, reading the records again only
+// if the filter or any transaction changed since. The caller holds s.mu.
+func (s *Server) historyViewLocked(f historyFilter) *historyView {
+	key := f.key()
+	if v := s.history; v != nil && v.key == key && v.gen == s.historyGen && v.n == len(s.order) {
+		return v
+	}
+	s.historyReads++
+	v := &historyView{key: key, gen: s.historyGen, n: len(s.order)}
+	var succ, fail, pend, refund int
+	var totalAmount, totalFee money
 	for _, t := range s.order {
-		day := t.created.In(myt).Format(time.DateOnly)
-		class := historyClass(t.code)
-		if day < from || day > to || (product != "" && t.product.listing.ProductCode != product) ||
-			(account != "" && t.account != account) || (len(classes) > 0 && !classes[class]) {
+		if !f.matches(t) {
 			continue
 		}
-		if count >= offset && len(page) < limit {
-			page = append(page, historyOf(t, class))
-		}
-		count++
-		switch class {
+		v.rows = append(v.rows, t)
+		switch historyClass(t.code) {
 		case "SUCCESSFUL":
 			succ++
 			totalAmount += t.amount
@@ -124,13 +172,8 @@ func (s *Server) handleTransactions(req *request) response {
 			fail++
 		}
 	}
-	s.mu.Unlock()
-
-	return jsonResponse(http.StatusOK, struct {
-		Data []historyRecord `json:"data"`
-		Meta historyMeta     `json:"meta"`
-	}{page, historyMeta{
-		TransactionCount: strconv.Itoa(count),
+	v.meta = historyMeta{
+		TransactionCount: strconv.Itoa(len(v.rows)),
 		TotalAmount:      totalAmount.fixed4(),
 		TotalPrice:       totalFee.fixed4(),
 		Profit:           (totalAmount - totalFee).fixed4(),
@@ -138,8 +181,15 @@ func (s *Server) handleTransactions(req *request) response {
 		FailedCount:      strconv.Itoa(fail),
 		PendingCount:     strconv.Itoa(pend),
 		RefundCount:      strconv.Itoa(refund),
-	}})
+	}
+	s.history = v
+	return v
 }
+
+// changedLocked records that a transaction changed (status, cost, fields
+// the history shows), so the next history read sees it. The caller holds
+// s.mu.
+func (s *Server) changedLocked() { s.historyGen++ }
 
 // historyOf renders t as a /v2/transactions record. The caller holds s.mu.
 func historyOf(t *txn, class string) historyRecord {

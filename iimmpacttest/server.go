@@ -36,30 +36,33 @@ type Server struct {
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup // settle timers and callback workers
 
-	mu          sync.Mutex // guards everything below
-	started     bool
-	closed      bool
-	balance     money
-	held        money // costs of Processing topups, not yet debited
-	txns        map[string]*txn
-	order       []*txn
-	nextTrx     int64
-	nextSN      int64
-	nonces      map[string]time.Time // nonce -> when a replay would be stale anyway
-	nonceLimit  int
-	requests    map[string]int
-	faults      map[string]*faultPlan
-	rng         *rand.Rand
-	network     map[string]networkState
-	cbURL       string
-	cbMethod    string
-	cbQueues    map[string][]callbackEvent // refid -> undelivered events; key present while a worker runs
-	cbAttempts  []CallbackAttempt
-	settleAfter int
-	rest        restState // the endpoints of routes_rest.go
-	lim         limiterState
-	cat         catalogState
-	book        []bookEntry // every wallet movement, oldest first (statement.go)
+	mu           sync.Mutex // guards everything below
+	started      bool
+	closed       bool
+	balance      money
+	held         money // costs of Processing topups, not yet debited
+	txns         map[string]*txn
+	order        []*txn
+	history      *historyView // the last history query's records
+	historyGen   uint64       // counts changes to transactions: see changedLocked
+	historyReads int          // times the history was read in full (tests)
+	nextTrx      int64
+	nextSN       int64
+	nonces       map[string]time.Time // nonce -> when a replay would be stale anyway
+	nonceLimit   int
+	requests     map[string]int
+	faults       map[string]*faultPlan
+	rng          *rand.Rand
+	network      map[string]networkState
+	cbURL        string
+	cbMethod     string
+	cbQueues     map[string][]callbackEvent // refid -> undelivered events; key present while a worker runs
+	cbAttempts   []CallbackAttempt
+	settleAfter  int
+	rest         restState // the endpoints of routes_rest.go
+	lim          limiterState
+	cat          catalogState
+	book         []bookEntry // every wallet movement, oldest first (statement.go)
 }
 
 type networkState struct {

@@ -151,6 +151,7 @@ func (s *Server) createLocked(req *request, p *product, in topupIn, cost money) 
 	s.nextTrx++
 	s.txns[in.RefID] = t
 	s.order = append(s.order, t)
+	s.changedLocked()
 	s.held += cost
 	if s.settleAfter == 0 && s.cfg.settleDelay == 0 && s.cfg.acceptPolls == 0 {
 		s.settleLocked(t, req.now)
@@ -216,6 +217,7 @@ func (s *Server) Refund(refid string) bool {
 	}
 	s.balance += t.cost
 	t.code, t.remarks, t.settled = codeRefund, "Refunded", s.now()
+	s.changedLocked()
 	t.balanceAfter = s.balance
 	s.bookLocked("REFUND", t.cost, t.settled, t)
 	s.enqueueCallbackLocked(s.dataLocked(t))

@@ -139,6 +139,7 @@ func (s *Server) settleLocked(t *txn, now time.Time) {
 	}
 	s.held -= t.hold
 	t.settled = now
+	s.changedLocked()
 	if fail, ok := stagingFailures[t.account]; ok {
 		t.code, t.remarks, t.cost = fail.code, fail.remarks, 0
 	} else {
@@ -182,6 +183,7 @@ func (s *Server) maybeSettleLocked(t *txn, now time.Time) {
 	}
 	if t.code == codeAccepted && t.polls >= s.cfg.acceptPolls {
 		t.code, t.remarks = codeProcessing, "Transaction is being processed"
+		s.changedLocked()
 		s.enqueueCallbackLocked(s.dataLocked(t))
 	}
 	// Polls count unless only a delay was configured; Accepted polls come first.

@@ -88,13 +88,19 @@ func Slice[T any](d *Decoder, p *[]T, dec func(*T, *Decoder) error) error {
 		*p = nil
 		return nil
 	}
-	s := make([]T, 0, 4)
+	// Grown from empty and trimmed when done: a decoded slice is often
+	// kept (a catalog holds 100,000 products' fields), and capacity beyond
+	// its length would be kept with it.
+	s := []T{}
 	for a := d.Array(); a.Next(); {
 		var zero T
 		s = append(s, zero)
 		if err := dec(&s[len(s)-1], d); err != nil {
 			return err
 		}
+	}
+	if cap(s)-len(s) > len(s)/8 {
+		s = append(make([]T, 0, len(s)), s...)
 	}
 	*p = s
 	return d.Err()

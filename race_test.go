@@ -1,0 +1,5 @@
+//go:build race
+
+package iimmpact
+
+const raceEnabled = true
