@@ -110,7 +110,7 @@ func (f *Fulfillment) decodeWire(d *wire.Decoder) error {
 	if err := d.Err(); err != nil {
 		return err
 	}
-	f.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	f.Raw = d.Raw(start)
 	return nil
 }
 

@@ -52,7 +52,7 @@ func (t *Bill) decodeWire(d *wire.Decoder) error {
 	if err := wire.Object(d, t, (*Bill).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	t.Raw = d.Raw(start)
 	return t.decoded()
 }
 
@@ -120,7 +120,7 @@ func (t *CatalogCategory) decodeWire(d *wire.Decoder) error {
 	if err := wire.Object(d, t, (*CatalogCategory).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	t.Raw = d.Raw(start)
 	return nil
 }
 
@@ -182,7 +182,7 @@ func (t *CatalogEventProduct) decodeWire(d *wire.Decoder) error {
 	if err := wire.Object(d, t, (*CatalogEventProduct).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	t.Raw = d.Raw(start)
 	return nil
 }
 
@@ -220,7 +220,7 @@ func (t *CatalogField) decodeWire(d *wire.Decoder) error {
 	if err := wire.Object(d, t, (*CatalogField).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	t.Raw = d.Raw(start)
 	return nil
 }
 
@@ -260,7 +260,7 @@ func (t *CatalogGroup) decodeWire(d *wire.Decoder) error {
 	if err := wire.Object(d, t, (*CatalogGroup).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	t.Raw = d.Raw(start)
 	return nil
 }
 
@@ -292,7 +292,7 @@ func (t *CatalogProduct) decodeWire(d *wire.Decoder) error {
 	if err := wire.Object(d, t, (*CatalogProduct).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	t.Raw = d.Raw(start)
 	return nil
 }
 
@@ -504,7 +504,7 @@ func (t *OptionItem) decodeWire(d *wire.Decoder) error {
 	if err := wire.Object(d, t, (*OptionItem).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	t.Raw = d.Raw(start)
 	return nil
 }
 
@@ -666,7 +666,7 @@ func (t *Pricing) decodeWire(d *wire.Decoder) error {
 	if err := wire.Object(d, t, (*Pricing).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	t.Raw = d.Raw(start)
 	return nil
 }
 
@@ -780,7 +780,7 @@ func (t *Subproduct) decodeWire(d *wire.Decoder) error {
 	if err := wire.Object(d, t, (*Subproduct).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	t.Raw = d.Raw(start)
 	return nil
 }
 

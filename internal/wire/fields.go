@@ -133,7 +133,7 @@ func Lenient[T any](d *Decoder, p *T, dec func(*T, *Decoder) error) error {
 	if err != nil {
 		return err
 	}
-	sub := NewDecoder(b)
+	sub := d.sub(b)
 	if dec(p, &sub) != nil || sub.End() != nil {
 		var zero T
 		*p = zero
@@ -155,7 +155,17 @@ func Object[T any](d *Decoder, t *T, member func(*T, *Decoder, []byte) error) er
 // Decode reads all of b with dec: the body of a generated UnmarshalJSON.
 func Decode[T any](b []byte, p *T, dec func(*T, *Decoder) error) error {
 	d := NewDecoder(b)
-	if err := dec(p, &d); err != nil {
+	return whole(&d, p, dec)
+}
+
+// DecodeKept is Decode of a b that the caller keeps (NewKeptDecoder).
+func DecodeKept[T any](b []byte, p *T, dec func(*T, *Decoder) error) error {
+	d := NewKeptDecoder(b)
+	return whole(&d, p, dec)
+}
+
+func whole[T any](d *Decoder, p *T, dec func(*T, *Decoder) error) error {
+	if err := dec(p, d); err != nil {
 		return err
 	}
 	return d.End()

@@ -215,7 +215,7 @@ func (g *gen) typ(t typ) error {
 	}
 	g.p("if err := wire.Object(d, t, (*%s).decodeMember); err != nil {\nreturn err\n}\n", n)
 	if raw != "" {
-		g.p("t.%s = append(json.RawMessage(nil), d.Since(start)...)\n", raw)
+		g.p("t.%s = d.Raw(start)\n", raw)
 	}
 	if g.methods[n+".decoded"] {
 		g.p("return t.decoded()\n}\n\n")
