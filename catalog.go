@@ -73,9 +73,9 @@ type CatalogCategory struct {
 type CatalogProduct struct {
 	Code           string `wire:"code"`
 	Name           string `wire:"name"`
-	ProductType    string `wire:"product_type"` // e.g. "standard"
+	ProductType    string `wire:"product_type,intern"` // e.g. "standard"
 	ImageURL       string `wire:"image_url"`
-	ProcessingTime string `wire:"processing_time"` // e.g. "instant"
+	ProcessingTime string `wire:"processing_time,intern"` // e.g. "instant"
 	// The sub-schemas are inferred: a shape that does not fit is left empty.
 	Fields      []CatalogField  `wire:"fields,lenient"`
 	Fulfillment *Fulfillment    `wire:"fulfillment,lenient"` // nil when absent

@@ -20,6 +20,28 @@ type Decoder struct {
 	depth int
 	err   error
 	kept  bool // b outlives what is decoded from it: Raw may alias it
+	words *words
+}
+
+// words interns the strings of Interned fields while one kept input is
+// decoded, bounded so that a hostile body cannot grow it without limit.
+type words struct{ m map[string]string }
+
+const (
+	maxWords   = 4096
+	maxWordLen = 64
+)
+
+// word is b as a string, the same string each time within one input.
+func (w *words) word(b []byte) string {
+	if s, ok := w.m[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(w.m) < maxWords && len(b) <= maxWordLen {
+		w.m[s] = s
+	}
+	return s
 }
 
 // maxDepth bounds nesting, as encoding/json does, so a hostile body of
@@ -44,10 +66,13 @@ func NewDecoder(b []byte) Decoder { return Decoder{b: b} }
 // NewKeptDecoder reads b, which the caller keeps unchanged for as long as
 // anything decoded from it lives: Raw returns sub-slices of b instead of
 // copies, so a large body (the catalog) is held once, not twice.
-func NewKeptDecoder(b []byte) Decoder { return Decoder{b: b, kept: true} }
+// Its Interned strings are each allocated once, however often they repeat.
+func NewKeptDecoder(b []byte) Decoder {
+	return Decoder{b: b, kept: true, words: &words{m: map[string]string{}}}
+}
 
 // sub reads b, a part of d's input, the way d does.
-func (d *Decoder) sub(b []byte) Decoder { return Decoder{b: b, kept: d.kept} }
+func (d *Decoder) sub(b []byte) Decoder { return Decoder{b: b, kept: d.kept, words: d.words} }
 
 // Err is the first error met, if any.
 func (d *Decoder) Err() error { return d.err }

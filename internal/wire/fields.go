@@ -53,6 +53,23 @@ func Scalar[T any](d *Decoder, p *T, set func(*T, []byte) error) error {
 	return nil
 }
 
+// Interned reads a string as SetString does; a plain JSON string of a
+// kept input (NewKeptDecoder) that was read before is not allocated again.
+func Interned(d *Decoder, p *string) error {
+	b, err := d.Value()
+	if err != nil {
+		return err
+	}
+	if d.words != nil && len(b) >= 2 && b[0] == '"' && plain(b[1:len(b)-1]) {
+		*p = d.words.word(b[1 : len(b)-1])
+		return nil
+	}
+	if err := SetString(p, b); err != nil {
+		return d.Fail(err)
+	}
+	return nil
+}
+
 // ScalarPtr reads the next value into a new T with set; null leaves nil.
 func ScalarPtr[T any](d *Decoder, p **T, set func(*T, []byte) error) error {
 	if d.Null() {
