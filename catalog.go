@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/iimmpact-go/iimmpact/internal/wire"
 )
 
 // CatalogQuery narrows GET /v2/catalog. The zero value asks for the whole
@@ -35,7 +37,9 @@ func (q *CatalogQuery) values() url.Values {
 // (groups → categories → product codes) and a flat map of products. It is
 // meant to be cached; compare LastUpdated to decide when to refetch, since
 // IIMMPACT does not promise Last-Modified or ETag headers. IIMMPACT says
-// the schema may evolve, so every object keeps its raw JSON.
+// the schema may evolve, so every object keeps its raw JSON: sub-slices of
+// the one response body the Catalog holds, not copies (appending to a Raw
+// copies it; writing into one in place shows through its neighbours').
 type Catalog struct {
 	LastUpdated time.Time // from the body's ISO-8601 last_updated, in GMT+8
 	Groups      []CatalogGroup
@@ -69,9 +73,9 @@ type CatalogCategory struct {
 type CatalogProduct struct {
 	Code           string `wire:"code"`
 	Name           string `wire:"name"`
-	ProductType    string `wire:"product_type"` // e.g. "standard"
+	ProductType    string `wire:"product_type,intern"` // e.g. "standard"
 	ImageURL       string `wire:"image_url"`
-	ProcessingTime string `wire:"processing_time"` // e.g. "instant"
+	ProcessingTime string `wire:"processing_time,intern"` // e.g. "instant"
 	// The sub-schemas are inferred: a shape that does not fit is left empty.
 	Fields      []CatalogField  `wire:"fields,lenient"`
 	Fulfillment *Fulfillment    `wire:"fulfillment,lenient"` // nil when absent
@@ -98,6 +102,12 @@ type catalogBody struct {
 
 type catalogTree struct {
 	Groups []CatalogGroup `wire:"groups"`
+}
+
+// decodeKept reads the catalog, its objects' Raw JSON being sub-slices of
+// body (keptBody): a catalog's Raw covers nearly all of its body.
+func (b *catalogBody) decodeKept(body []byte) error {
+	return wire.DecodeKept(body, b, (*catalogBody).decodeWire)
 }
 
 func (b *catalogBody) check() error {

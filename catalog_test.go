@@ -1,7 +1,10 @@
 package iimmpact
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -98,4 +101,60 @@ func TestCatalogNegativePaths(t *testing.T) {
 	respond(t, mock, "GET", "/v2/catalog", 200, []byte(`{"last_updated":"2025-01-07T00:00:00Z","tree":{"groups":[]}}`))
 	_, err := c.Catalog(context.Background(), CatalogQuery{})
 	assert.ErrorIs(t, err, ErrMalformedResponse, "a catalog without products is not an empty catalog")
+}
+
+// chunkedTransport answers every request with the next body, its length
+// unknown (as over chunked HTTP/1.1), so the client reads it into a pooled
+// buffer.
+type chunkedTransport struct{ bodies chan []byte }
+
+func (m chunkedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(bytes.NewReader(<-m.bodies)), ContentLength: -1, Request: r}, nil
+}
+
+// A catalog's Raw fields are sub-slices of its one kept body, not copies:
+// the body is never handed back for reuse (a later answer read into a
+// pooled buffer leaves them intact), and appending to one Raw never writes
+// into its neighbour's bytes.
+func TestCatalogRawKeepsItsBody(t *testing.T) {
+	t.Parallel()
+	const tries = 40
+	tr := chunkedTransport{make(chan []byte, 2*tries)}
+	c, err := New(testKey, testSecret, WithHTTPClient(&http.Client{Transport: tr}), WithBaseURL("http://127.0.0.1:1"), WithRateLimit(0, 0))
+	require.NoError(t, err)
+	// Padded to many lengths, so that some fill their pooled buffer closely
+	// enough to be decoded in place rather than copied first.
+	for pad := range tries {
+		spaces := bytes.Repeat([]byte{' '}, pad*131)
+		tr.bodies <- append(bigCatalog(30), spaces...)
+		tr.bodies <- append(bytes.ReplaceAll(bigCatalog(30), []byte("Digi"), []byte("Maxi")), spaces...)
+		first, err := c.Catalog(context.Background(), CatalogQuery{})
+		require.NoError(t, err)
+		want := string(first.Products["P000001"].Raw)
+		require.Contains(t, want, `"Digi Prepaid 000001"`)
+		_, err = c.Catalog(context.Background(), CatalogQuery{})
+		require.NoError(t, err)
+		require.Equal(t, want, string(first.Products["P000001"].Raw), "a later answer overwrote the kept body (pad %d)", pad)
+
+		p0 := first.Products["P000000"]
+		for range 3 {
+			p0.Raw = append(p0.Raw, '!')
+			p0.Fields[0].Raw = append(p0.Fields[0].Raw, '!')
+		}
+		require.Equal(t, want, string(first.Products["P000001"].Raw))
+		require.Equal(t, `{"id":"amount","type":"select"}`, string(p0.Fields[1].Raw))
+		require.True(t, json.Valid(first.Products["P000000"].Raw))
+	}
+}
+
+// Decoded on its own, a product copies its Raw: the input may be reused.
+func TestCatalogProductRawIsACopy(t *testing.T) {
+	t.Parallel()
+	in := []byte(`{"code":"D","fields":[{"id":"account","type":"tel"}]}`)
+	var p CatalogProduct
+	require.NoError(t, json.Unmarshal(in, &p))
+	copy(in, bytes.Repeat([]byte{'x'}, len(in)))
+	assert.Equal(t, `{"code":"D","fields":[{"id":"account","type":"tel"}]}`, string(p.Raw))
+	assert.Equal(t, `{"id":"account","type":"tel"}`, string(p.Fields[0].Raw))
 }

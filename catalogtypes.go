@@ -28,24 +28,24 @@ const (
 // CatalogField is one input of a product's purchase form. Every key is
 // read leniently: one of an unexpected shape is left at its zero value.
 type CatalogField struct {
-	ID       string `wire:"id,lenient"`   // documented: the id /v2/options takes as field_id
-	Type     string `wire:"type,lenient"` // documented in name only; e.g. "text", "select", "amount"
-	Label    string `wire:"label,lenient"`
+	ID       string `wire:"id,lenient,intern"`   // documented: the id /v2/options takes as field_id
+	Type     string `wire:"type,lenient,intern"` // documented in name only; e.g. "text", "select", "amount"
+	Label    string `wire:"label,lenient,intern"`
 	Required bool   `wire:"required,lenient"`
 	// Validation holds the field's rules; its zero value checks nothing.
 	Validation FieldValidation `wire:"validation,lenient"`
 	// Options are a static select's choices; a select without them is
 	// filled from Options (OptionsSource "api"), after DependsOn fields.
 	Options       []FieldOption   `wire:"options,lenient"`
-	OptionsSource string          `wire:"options_source,lenient"`
+	OptionsSource string          `wire:"options_source,lenient,intern"`
 	DependsOn     []string        `wire:"depends_on,lenient"`
 	Raw           json.RawMessage `wire:",raw"`
 }
 
 // FieldValidation is a field's rules (all inferred key names).
 type FieldValidation struct {
-	Pattern   string  `wire:"pattern"`    // a regular expression (RE2) the whole value must match
-	MinLength int     `wire:"min_length"` // in characters; 0 is no limit
+	Pattern   string  `wire:"pattern,intern"` // a regular expression (RE2) the whole value must match
+	MinLength int     `wire:"min_length"`     // in characters; 0 is no limit
 	MaxLength int     `wire:"max_length"`
 	Min       *Amount `wire:"min"`
 	Max       *Amount `wire:"max"`
@@ -54,8 +54,8 @@ type FieldValidation struct {
 
 // FieldOption is one choice of a static select.
 type FieldOption struct {
-	Value string `wire:"value"`
-	Label string `wire:"label"`
+	Value string `wire:"value,intern"`
+	Label string `wire:"label,intern"`
 }
 
 // Fulfillment says how a product's field values become a TopupRequest.
@@ -110,7 +110,7 @@ func (f *Fulfillment) decodeWire(d *wire.Decoder) error {
 	if err := d.Err(); err != nil {
 		return err
 	}
-	f.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	f.Raw = d.Raw(start)
 	return nil
 }
 
@@ -137,9 +137,10 @@ func (f *Fulfillment) decodeExtra(d *wire.Decoder, key string, isExtra bool) err
 	return nil
 }
 
-// lenientString reads a JSON string or number; anything else is "".
+// lenientString reads a JSON string or number; anything else is "". A
+// template repeats across products ("{{account}}"): it is interned.
 func lenientString(d *wire.Decoder, p *string) error {
-	return wire.Lenient(d, p, func(p *string, d *wire.Decoder) error { return wire.Scalar(d, p, wire.SetString) })
+	return wire.Lenient(d, p, func(p *string, d *wire.Decoder) error { return wire.Interned(d, p) })
 }
 
 func (f *Fulfillment) setExtra(key, tmpl string) {
@@ -155,7 +156,7 @@ func (f *Fulfillment) setExtra(key, tmpl string) {
 // Pricing is a product's pricing rule. The docs' one example is
 // {"model":"percentage_discount","discount_rate":1.5}.
 type Pricing struct {
-	Model        string          `wire:"model,lenient"`
+	Model        string          `wire:"model,lenient,intern"`
 	DiscountRate *Amount         `wire:"discount_rate,lenient,with=setRate"` // percent, for percentage_discount
 	Raw          json.RawMessage `wire:",raw"`
 }

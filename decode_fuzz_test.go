@@ -2,6 +2,7 @@ package iimmpact
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 )
 
@@ -57,4 +58,25 @@ func TestGeneratedDecodersRefuseInvalidJSON(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzCatalogKept holds the catalog's kept decode (Raw as sub-slices of
+// the body, repeated words interned) to the copying one: for any input
+// both accept or both refuse, and what they read is equal.
+func FuzzCatalogKept(f *testing.F) {
+	f.Add(fixture(f, "catalog_spec.json"))
+	f.Add(bigCatalog(3))
+	f.Add([]byte(`{"products":{"D":{"code":"D","fields":[{"id":"a\u00e9","type":1,"label":null},{"id":"a\u00e9"}],` +
+		`"fulfillment":{"account":"{{a}}","extras":{"x":"{{a}}"}},"pricing":{"model":"m","discount_rate":"1.5"}}}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var copied, kept catalogBody
+		errCopied := copied.UnmarshalJSON(b)
+		errKept := kept.decodeKept(append([]byte(nil), b...))
+		if (errCopied == nil) != (errKept == nil) {
+			t.Fatalf("copying: %v, kept: %v, for %q", errCopied, errKept, b)
+		}
+		if errCopied == nil && !reflect.DeepEqual(copied, kept) {
+			t.Fatalf("the two decodes differ for %q:\n%+v\n%+v", b, copied, kept)
+		}
+	})
 }

@@ -52,7 +52,7 @@ func (t *Bill) decodeWire(d *wire.Decoder) error {
 	if err := wire.Object(d, t, (*Bill).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	t.Raw = d.Raw(start)
 	return t.decoded()
 }
 
@@ -120,7 +120,7 @@ func (t *CatalogCategory) decodeWire(d *wire.Decoder) error {
 	if err := wire.Object(d, t, (*CatalogCategory).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	t.Raw = d.Raw(start)
 	return nil
 }
 
@@ -182,7 +182,7 @@ func (t *CatalogEventProduct) decodeWire(d *wire.Decoder) error {
 	if err := wire.Object(d, t, (*CatalogEventProduct).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	t.Raw = d.Raw(start)
 	return nil
 }
 
@@ -220,18 +220,18 @@ func (t *CatalogField) decodeWire(d *wire.Decoder) error {
 	if err := wire.Object(d, t, (*CatalogField).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	t.Raw = d.Raw(start)
 	return nil
 }
 
 func (t *CatalogField) decodeMember(d *wire.Decoder, key []byte) error {
 	switch string(key) {
 	case "id":
-		return wire.Lenient(d, &t.ID, func(p *string, d *wire.Decoder) error { return wire.Scalar(d, p, wire.SetString) })
+		return wire.Lenient(d, &t.ID, func(p *string, d *wire.Decoder) error { return wire.Interned(d, p) })
 	case "type":
-		return wire.Lenient(d, &t.Type, func(p *string, d *wire.Decoder) error { return wire.Scalar(d, p, wire.SetString) })
+		return wire.Lenient(d, &t.Type, func(p *string, d *wire.Decoder) error { return wire.Interned(d, p) })
 	case "label":
-		return wire.Lenient(d, &t.Label, func(p *string, d *wire.Decoder) error { return wire.Scalar(d, p, wire.SetString) })
+		return wire.Lenient(d, &t.Label, func(p *string, d *wire.Decoder) error { return wire.Interned(d, p) })
 	case "required":
 		return wire.Lenient(d, &t.Required, func(p *bool, d *wire.Decoder) error { return wire.Scalar(d, p, wire.SetBool) })
 	case "validation":
@@ -239,7 +239,7 @@ func (t *CatalogField) decodeMember(d *wire.Decoder, key []byte) error {
 	case "options":
 		return wire.Lenient(d, &t.Options, func(p *[]FieldOption, d *wire.Decoder) error { return wire.Slice(d, p, (*FieldOption).decodeWire) })
 	case "options_source":
-		return wire.Lenient(d, &t.OptionsSource, func(p *string, d *wire.Decoder) error { return wire.Scalar(d, p, wire.SetString) })
+		return wire.Lenient(d, &t.OptionsSource, func(p *string, d *wire.Decoder) error { return wire.Interned(d, p) })
 	case "depends_on":
 		return wire.Lenient(d, &t.DependsOn, func(p *[]string, d *wire.Decoder) error { return wire.ScalarSlice(d, p, wire.SetString) })
 	}
@@ -260,7 +260,7 @@ func (t *CatalogGroup) decodeWire(d *wire.Decoder) error {
 	if err := wire.Object(d, t, (*CatalogGroup).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	t.Raw = d.Raw(start)
 	return nil
 }
 
@@ -292,7 +292,7 @@ func (t *CatalogProduct) decodeWire(d *wire.Decoder) error {
 	if err := wire.Object(d, t, (*CatalogProduct).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	t.Raw = d.Raw(start)
 	return nil
 }
 
@@ -303,11 +303,11 @@ func (t *CatalogProduct) decodeMember(d *wire.Decoder, key []byte) error {
 	case "name":
 		return wire.Scalar(d, &t.Name, wire.SetString)
 	case "product_type":
-		return wire.Scalar(d, &t.ProductType, wire.SetString)
+		return wire.Interned(d, &t.ProductType)
 	case "image_url":
 		return wire.Scalar(d, &t.ImageURL, wire.SetString)
 	case "processing_time":
-		return wire.Scalar(d, &t.ProcessingTime, wire.SetString)
+		return wire.Interned(d, &t.ProcessingTime)
 	case "fields":
 		return wire.Lenient(d, &t.Fields, func(p *[]CatalogField, d *wire.Decoder) error { return wire.Slice(d, p, (*CatalogField).decodeWire) })
 	case "fulfillment":
@@ -365,9 +365,9 @@ func (t *FieldOption) decodeWire(d *wire.Decoder) error {
 func (t *FieldOption) decodeMember(d *wire.Decoder, key []byte) error {
 	switch string(key) {
 	case "value":
-		return wire.Scalar(d, &t.Value, wire.SetString)
+		return wire.Interned(d, &t.Value)
 	case "label":
-		return wire.Scalar(d, &t.Label, wire.SetString)
+		return wire.Interned(d, &t.Label)
 	}
 	if k, ok := wire.Fold(key, "value", "label"); ok {
 		return t.decodeMember(d, []byte(k))
@@ -391,7 +391,7 @@ func (t *FieldValidation) decodeWire(d *wire.Decoder) error {
 func (t *FieldValidation) decodeMember(d *wire.Decoder, key []byte) error {
 	switch string(key) {
 	case "pattern":
-		return wire.Scalar(d, &t.Pattern, wire.SetString)
+		return wire.Interned(d, &t.Pattern)
 	case "min_length":
 		return wire.Scalar(d, &t.MinLength, wire.SetInt[int])
 	case "max_length":
@@ -504,7 +504,7 @@ func (t *OptionItem) decodeWire(d *wire.Decoder) error {
 	if err := wire.Object(d, t, (*OptionItem).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	t.Raw = d.Raw(start)
 	return nil
 }
 
@@ -666,14 +666,14 @@ func (t *Pricing) decodeWire(d *wire.Decoder) error {
 	if err := wire.Object(d, t, (*Pricing).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	t.Raw = d.Raw(start)
 	return nil
 }
 
 func (t *Pricing) decodeMember(d *wire.Decoder, key []byte) error {
 	switch string(key) {
 	case "model":
-		return wire.Lenient(d, &t.Model, func(p *string, d *wire.Decoder) error { return wire.Scalar(d, p, wire.SetString) })
+		return wire.Lenient(d, &t.Model, func(p *string, d *wire.Decoder) error { return wire.Interned(d, p) })
 	case "discount_rate":
 		return wire.Lenient(d, &t.DiscountRate, func(p **Amount, d *wire.Decoder) error { return wire.Scalar(d, p, setRate) })
 	}
@@ -780,7 +780,7 @@ func (t *Subproduct) decodeWire(d *wire.Decoder) error {
 	if err := wire.Object(d, t, (*Subproduct).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = append(json.RawMessage(nil), d.Since(start)...)
+	t.Raw = d.Raw(start)
 	return nil
 }
 

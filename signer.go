@@ -87,17 +87,9 @@ func (s *Signer) sign(req *http.Request, body []byte, now time.Time, nonce strin
 	if n := len(nonce); n < minNonceLen || n > maxNonceLen {
 		return fmt.Errorf("iimmpact: nonce must be %d to %d characters, got %d", minNonceLen, maxNonceLen, n)
 	}
-	query := ""
-	if req.URL != nil && req.URL.RawQuery != "" {
-		v, err := url.ParseQuery(req.URL.RawQuery)
-		if err != nil {
-			return fmt.Errorf("iimmpact: cannot sign query: %w", err)
-		}
-		query = CanonicalQuery(v)
-	}
-	method := req.Method
-	if method == "" {
-		method = http.MethodGet
+	method, query, err := requestLine(req)
+	if err != nil {
+		return err
 	}
 	var tsb [20]byte // the decimal Unix time
 	ts := strconv.AppendInt(tsb[:0], now.Unix(), 10)
@@ -133,6 +125,22 @@ func (s *Signer) sign(req *http.Request, body []byte, now time.Time, nonce strin
 	req.Header[headerNonce] = vals[2:3:3]
 	req.Header[headerSignature] = vals[3:4:4]
 	return nil
+}
+
+// requestLine is the method and canonical query that req is signed with.
+func requestLine(req *http.Request) (method, query string, err error) {
+	if req.URL != nil && req.URL.RawQuery != "" {
+		v, err := url.ParseQuery(req.URL.RawQuery)
+		if err != nil {
+			return "", "", fmt.Errorf("iimmpact: cannot sign query: %w", err)
+		}
+		query = CanonicalQuery(v)
+	}
+	method = req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	return method, query, nil
 }
 
 // appendCanonical appends the canonical string (see Signer) to b.
@@ -271,16 +279,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	for k, v := range req.Header {
 		r.Header[k] = v
 	}
-	now := time.Now()
-	if t.Clock != nil {
-		now = t.Clock()
-	}
-	nonce := ""
-	if t.Nonce != nil {
-		nonce = t.Nonce()
-	} else {
-		nonce = uuid.NewString()
-	}
+	now, nonce := t.stamp()
 	if err := t.Signer.sign(r, body, now, nonce, t.Logger); err != nil {
 		return nil, err
 	}
@@ -294,6 +293,18 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errResent
 	}
 	return resp, err
+}
+
+// stamp is the time and the fresh nonce one signature is made with.
+func (t *Transport) stamp() (time.Time, string) {
+	now := time.Now()
+	if t.Clock != nil {
+		now = t.Clock()
+	}
+	if t.Nonce != nil {
+		return now, t.Nonce()
+	}
+	return now, uuid.NewString()
 }
 
 // errResent is a 401 answer to a copy net/http resent with the same nonce.

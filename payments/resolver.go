@@ -14,6 +14,9 @@ import (
 // processes: the store's Claim hands each payment to one of them at a time.
 // Run returns ctx's error.
 func (m *Manager) Run(ctx context.Context) error {
+	idle := time.NewTimer(0) // one timer for the loop's life, reset per idle wait
+	defer idle.Stop()
+	<-idle.C
 	for {
 		n, err := m.ResolveOnce(ctx)
 		if ctx.Err() != nil {
@@ -23,8 +26,11 @@ func (m *Manager) Run(ctx context.Context) error {
 			m.s.logger.LogAttrs(ctx, slogError, "payments: resolver: "+err.Error())
 		}
 		if n == 0 || err != nil {
-			if err := sleep(ctx, m.s.idle); err != nil {
-				return err
+			idle.Reset(m.s.idle)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-idle.C:
 			}
 		}
 	}
@@ -127,17 +133,13 @@ func (p *pacer) wait(ctx context.Context) error {
 	}
 	p.next = slot.Add(p.interval)
 	p.mu.Unlock()
-	return sleep(ctx, slot.Sub(now))
-}
-
-// sleep waits for d or until ctx ends, whichever is first.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
+	if slot.Equal(now) {
+		return ctx.Err() // the slot is now: no timer
+	}
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-t.C:
+	case <-time.After(slot.Sub(now)): // unreferenced timers are collected (Go 1.23+)
 		return nil
 	}
 }

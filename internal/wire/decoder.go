@@ -19,6 +19,29 @@ type Decoder struct {
 	i     int
 	depth int
 	err   error
+	kept  bool // b outlives what is decoded from it: Raw may alias it
+	words *words
+}
+
+// words interns the strings of Interned fields while one kept input is
+// decoded, bounded so that a hostile body cannot grow it without limit.
+type words struct{ m map[string]string }
+
+const (
+	maxWords   = 4096
+	maxWordLen = 64
+)
+
+// word is b as a string, the same string each time within one input.
+func (w *words) word(b []byte) string {
+	if s, ok := w.m[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(w.m) < maxWords && len(b) <= maxWordLen {
+		w.m[s] = s
+	}
+	return s
 }
 
 // maxDepth bounds nesting, as encoding/json does, so a hostile body of
@@ -36,8 +59,20 @@ func (e *SyntaxError) Error() string {
 	return "wire: invalid JSON at byte " + strconv.FormatInt(e.Offset, 10) + ": " + e.msg
 }
 
-// NewDecoder reads b.
+// NewDecoder reads b. Raw copies what it returns, so b may be reused
+// once decoding is done.
 func NewDecoder(b []byte) Decoder { return Decoder{b: b} }
+
+// NewKeptDecoder reads b, which the caller keeps unchanged for as long as
+// anything decoded from it lives: Raw returns sub-slices of b instead of
+// copies, so a large body (the catalog) is held once, not twice.
+// Its Interned strings are each allocated once, however often they repeat.
+func NewKeptDecoder(b []byte) Decoder {
+	return Decoder{b: b, kept: true, words: &words{m: map[string]string{}}}
+}
+
+// sub reads b, a part of d's input, the way d does.
+func (d *Decoder) sub(b []byte) Decoder { return Decoder{b: b, kept: d.kept, words: d.words} }
 
 // Err is the first error met, if any.
 func (d *Decoder) Err() error { return d.err }
@@ -83,6 +118,16 @@ func (d *Decoder) Pos() int {
 
 // Since returns the bytes from start to the current position.
 func (d *Decoder) Since(start int) []byte { return d.b[start:d.i] }
+
+// Raw is the JSON from start to the current position, for a result to
+// keep: a copy, or with a kept input a sub-slice of it whose capacity ends
+// at its length, so that appending to it never writes into the input.
+func (d *Decoder) Raw(start int) json.RawMessage {
+	if d.kept {
+		return json.RawMessage(d.b[start:d.i:d.i])
+	}
+	return append(json.RawMessage(nil), d.b[start:d.i]...)
+}
 
 // Null consumes a null if one comes next and reports whether it did.
 func (d *Decoder) Null() bool {

@@ -1,8 +1,12 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -80,4 +84,50 @@ func FuzzDecoder(f *testing.F) {
 			t.Fatalf("Decoder says valid=%v, encoding/json %v, for %q", got, want, b)
 		}
 	})
+}
+
+// readWords reads an array of strings with Interned.
+func readWords(t *testing.T, d Decoder) []string {
+	var out []string
+	require.NoError(t, Slice(&d, &out, func(p *string, d *Decoder) error { return Interned(d, p) }))
+	require.NoError(t, d.End())
+	return out
+}
+
+// Over a kept input, a repeated plain string is one allocation; escaped
+// strings and numbers read as SetString reads them; a plain decoder, or a
+// word past the table's bound, gets its own copy each time.
+func TestInterned(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", maxWordLen+1)
+	in := []byte(`["tel","tel","a\u00e9","a\u00e9",12,null,"` + long + `","` + long + `"]`)
+	got := readWords(t, NewKeptDecoder(in))
+	assert.Equal(t, []string{"tel", "tel", "aé", "aé", "12", "", long, long}, got)
+	assert.Same(t, unsafe.StringData(got[0]), unsafe.StringData(got[1]), "a repeated word is shared")
+	assert.NotSame(t, unsafe.StringData(got[6]), unsafe.StringData(got[7]), "a long string is not kept in the table")
+
+	plain := readWords(t, NewDecoder(in))
+	assert.Equal(t, got, plain)
+	assert.NotSame(t, unsafe.StringData(plain[0]), unsafe.StringData(plain[1]), "no table without a kept input")
+	copy(in, bytes.Repeat([]byte{'z'}, len(in)))
+	assert.Equal(t, "tel", got[0], "an interned word does not alias the input")
+}
+
+// The table stops growing at maxWords: a body of distinct strings cannot
+// grow it without bound, and later strings still decode.
+func TestInternedBound(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i := range maxWords + 10 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"w%d"`, i)
+	}
+	b.WriteByte(']')
+	d := NewKeptDecoder(b.Bytes())
+	got := readWords(t, d)
+	assert.Len(t, d.words.m, maxWords)
+	assert.Equal(t, fmt.Sprintf("w%d", maxWords+9), got[len(got)-1])
 }

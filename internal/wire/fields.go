@@ -53,6 +53,23 @@ func Scalar[T any](d *Decoder, p *T, set func(*T, []byte) error) error {
 	return nil
 }
 
+// Interned reads a string as SetString does; a plain JSON string of a
+// kept input (NewKeptDecoder) that was read before is not allocated again.
+func Interned(d *Decoder, p *string) error {
+	b, err := d.Value()
+	if err != nil {
+		return err
+	}
+	if d.words != nil && len(b) >= 2 && b[0] == '"' && plain(b[1:len(b)-1]) {
+		*p = d.words.word(b[1 : len(b)-1])
+		return nil
+	}
+	if err := SetString(p, b); err != nil {
+		return d.Fail(err)
+	}
+	return nil
+}
+
 // ScalarPtr reads the next value into a new T with set; null leaves nil.
 func ScalarPtr[T any](d *Decoder, p **T, set func(*T, []byte) error) error {
 	if d.Null() {
@@ -133,7 +150,7 @@ func Lenient[T any](d *Decoder, p *T, dec func(*T, *Decoder) error) error {
 	if err != nil {
 		return err
 	}
-	sub := NewDecoder(b)
+	sub := d.sub(b)
 	if dec(p, &sub) != nil || sub.End() != nil {
 		var zero T
 		*p = zero
@@ -155,7 +172,17 @@ func Object[T any](d *Decoder, t *T, member func(*T, *Decoder, []byte) error) er
 // Decode reads all of b with dec: the body of a generated UnmarshalJSON.
 func Decode[T any](b []byte, p *T, dec func(*T, *Decoder) error) error {
 	d := NewDecoder(b)
-	if err := dec(p, &d); err != nil {
+	return whole(&d, p, dec)
+}
+
+// DecodeKept is Decode of a b that the caller keeps (NewKeptDecoder).
+func DecodeKept[T any](b []byte, p *T, dec func(*T, *Decoder) error) error {
+	d := NewKeptDecoder(b)
+	return whole(&d, p, dec)
+}
+
+func whole[T any](d *Decoder, p *T, dec func(*T, *Decoder) error) error {
+	if err := dec(p, d); err != nil {
 		return err
 	}
 	return d.End()

@@ -9,6 +9,8 @@
 //	lenient    a value of the wrong shape leaves the field zero, not an error
 //	with=fn    read the value with fn(*Field, []byte) error
 //	string     a named string type, read as a lenient string
+//	intern     a string of a small vocabulary that repeats across objects
+//	           (a field's type, a label): decoded once per kept input
 //
 // Field types: string, int, int64, bool, time.Time, json.RawMessage, any
 // named type with an UnmarshalJSON method (read as a scalar), any type with
@@ -60,6 +62,7 @@ type field struct {
 	lenient   bool
 	with      string
 	str       bool
+	intern    bool
 	raw       bool
 }
 
@@ -152,6 +155,8 @@ func parseTag(name, tag string, expr ast.Expr) field {
 			f.str = true
 		case o == "raw":
 			f.raw = true
+		case o == "intern":
+			f.intern = true
 		case strings.HasPrefix(o, "with="):
 			f.with = strings.TrimPrefix(o, "with=")
 		default:
@@ -215,7 +220,7 @@ func (g *gen) typ(t typ) error {
 	}
 	g.p("if err := wire.Object(d, t, (*%s).decodeMember); err != nil {\nreturn err\n}\n", n)
 	if raw != "" {
-		g.p("t.%s = append(json.RawMessage(nil), d.Since(start)...)\n", raw)
+		g.p("t.%s = d.Raw(start)\n", raw)
 	}
 	if g.methods[n+".decoded"] {
 		g.p("return t.decoded()\n}\n\n")
@@ -260,6 +265,8 @@ func (g *gen) read(f field, addr string) (string, error) {
 	switch {
 	case f.with != "":
 		return fmt.Sprintf("wire.Scalar(d, %s, %s)", addr, f.with), nil
+	case f.intern:
+		return fmt.Sprintf("wire.Interned(d, %s)", addr), nil
 	case f.str:
 		return fmt.Sprintf("wire.Scalar(d, (*string)(%s), wire.SetString)", addr), nil
 	}
