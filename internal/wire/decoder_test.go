@@ -94,21 +94,21 @@ func readWords(t *testing.T, d Decoder) []string {
 	return out
 }
 
-// Over a kept input, a repeated plain string is one allocation; escaped
+// With an interning decoder, a repeated plain string is one allocation; escaped
 // strings and numbers read as SetString reads them; a plain decoder, or a
 // word past the table's bound, gets its own copy each time.
 func TestInterned(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("x", maxWordLen+1)
 	in := []byte(`["tel","tel","a\u00e9","a\u00e9",12,null,"` + long + `","` + long + `"]`)
-	got := readWords(t, NewKeptDecoder(in))
+	got := readWords(t, NewInterningDecoder(in))
 	assert.Equal(t, []string{"tel", "tel", "aé", "aé", "12", "", long, long}, got)
 	assert.Same(t, unsafe.StringData(got[0]), unsafe.StringData(got[1]), "a repeated word is shared")
 	assert.NotSame(t, unsafe.StringData(got[6]), unsafe.StringData(got[7]), "a long string is not kept in the table")
 
 	plain := readWords(t, NewDecoder(in))
 	assert.Equal(t, got, plain)
-	assert.NotSame(t, unsafe.StringData(plain[0]), unsafe.StringData(plain[1]), "no table without a kept input")
+	assert.NotSame(t, unsafe.StringData(plain[0]), unsafe.StringData(plain[1]), "no table without an interning decoder")
 	copy(in, bytes.Repeat([]byte{'z'}, len(in)))
 	assert.Equal(t, "tel", got[0], "an interned word does not alias the input")
 }
@@ -126,7 +126,7 @@ func TestInternedBound(t *testing.T) {
 		fmt.Fprintf(&b, `"w%d"`, i)
 	}
 	b.WriteByte(']')
-	d := NewKeptDecoder(b.Bytes())
+	d := NewInterningDecoder(b.Bytes())
 	got := readWords(t, d)
 	assert.Len(t, d.words.m, maxWords)
 	assert.Equal(t, fmt.Sprintf("w%d", maxWords+9), got[len(got)-1])

@@ -54,7 +54,7 @@ func Scalar[T any](d *Decoder, p *T, set func(*T, []byte) error) error {
 }
 
 // Interned reads a string as SetString does; a plain JSON string of a
-// kept input (NewKeptDecoder) that was read before is not allocated again.
+// NewInterningDecoder's input that was read before is not allocated again.
 func Interned(d *Decoder, p *string) error {
 	b, err := d.Value()
 	if err != nil {
@@ -175,9 +175,9 @@ func Decode[T any](b []byte, p *T, dec func(*T, *Decoder) error) error {
 	return whole(&d, p, dec)
 }
 
-// DecodeKept is Decode of a b that the caller keeps (NewKeptDecoder).
-func DecodeKept[T any](b []byte, p *T, dec func(*T, *Decoder) error) error {
-	d := NewKeptDecoder(b)
+// DecodeInterned is Decode with NewInterningDecoder.
+func DecodeInterned[T any](b []byte, p *T, dec func(*T, *Decoder) error) error {
+	d := NewInterningDecoder(b)
 	return whole(&d, p, dec)
 }
 

@@ -10,7 +10,7 @@
 //	with=fn    read the value with fn(*Field, []byte) error
 //	string     a named string type, read as a lenient string
 //	intern     a string of a small vocabulary that repeats across objects
-//	           (a field's type, a label): decoded once per kept input
+//	           (a field's type, a label): decoded once per interning decode
 //
 // Field types: string, int, int64, bool, time.Time, json.RawMessage, any
 // named type with an UnmarshalJSON method (read as a scalar), any type with
