@@ -62,8 +62,11 @@ type CatalogCategory struct {
 // CatalogProduct is one product of the catalog. Fields (the form to show),
 // Fulfillment (how the form maps onto the Topup request) and Pricing are
 // typed as far as the docs and the SDK's inferences go (catalogtypes.go);
-// a part whose shape is not recognised is left empty. BuildTopup turns a customer's answers into a
-// TopupRequest.
+// a part whose shape is not recognised is left empty. In a Catalog,
+// products whose fields, fulfillment or pricing are the same JSON share one
+// Fields slice, Fulfillment and Pricing (a catalog repeats a few forms
+// across thousands of products): read them, do not write through them.
+// BuildTopup turns a customer's answers into a TopupRequest.
 type CatalogProduct struct {
 	Code           string `wire:"code"`
 	Name           string `wire:"name"`
@@ -71,9 +74,9 @@ type CatalogProduct struct {
 	ImageURL       string `wire:"image_url"`
 	ProcessingTime string `wire:"processing_time,intern"` // e.g. "instant"
 	// The sub-schemas are inferred: a shape that does not fit is left empty.
-	Fields      []CatalogField `wire:"fields,lenient"`
-	Fulfillment *Fulfillment   `wire:"fulfillment,lenient"` // nil when absent
-	Pricing     *Pricing       `wire:"pricing,lenient"`     // nil when absent, e.g. {"model":"percentage_discount","discount_rate":1.5}
+	Fields      []CatalogField `wire:"fields,lenient,share"`
+	Fulfillment *Fulfillment   `wire:"fulfillment,lenient,share"` // nil when absent
+	Pricing     *Pricing       `wire:"pricing,lenient,share"`     // nil when absent, e.g. {"model":"percentage_discount","discount_rate":1.5}
 }
 
 // Field returns the field with id, if the product has one.

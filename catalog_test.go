@@ -144,3 +144,24 @@ func TestCatalogProductCopiesItsInput(t *testing.T) {
 	assert.Equal(t, "Digi", p.Name)
 	assert.Equal(t, CatalogField{ID: "account", Type: "tel"}, p.Fields[0])
 }
+
+// Within one catalog, products of the same form share its Fields,
+// Fulfillment and Pricing; a different form is its own.
+func TestCatalogSharesRepeatedForms(t *testing.T) {
+	t.Parallel()
+	body := bytes.Replace(bigCatalog(3), []byte(`"discount_rate":1.5}}}}`), []byte(`"discount_rate":2}}}}`), 1)
+	var b catalogBody
+	require.NoError(t, b.decodeInterned(body))
+	p0, p1, p2 := b.Products["P000000"], b.Products["P000001"], b.Products["P000002"]
+	assert.Same(t, &p0.Fields[0], &p1.Fields[0])
+	assert.Same(t, p0.Fulfillment, p2.Fulfillment)
+	assert.Same(t, p0.Pricing, p1.Pricing)
+	assert.NotSame(t, p0.Pricing, p2.Pricing, "another rate is another rule")
+	assert.Equal(t, "2", p2.Pricing.DiscountRate.String())
+	assert.Equal(t, "1.5", p0.Pricing.DiscountRate.String())
+
+	var plain catalogBody
+	require.NoError(t, plain.UnmarshalJSON(body))
+	assert.Equal(t, b, plain, "sharing changes no value")
+	assert.NotSame(t, plain.Products["P000000"].Pricing, plain.Products["P000001"].Pricing, "only the catalog's decode shares")
+}

@@ -301,11 +301,17 @@ func (t *CatalogProduct) decodeMember(d *wire.Decoder, key []byte) error {
 	case "processing_time":
 		return wire.Interned(d, &t.ProcessingTime)
 	case "fields":
-		return wire.Lenient(d, &t.Fields, func(p *[]CatalogField, d *wire.Decoder) error { return wire.Slice(d, p, (*CatalogField).decodeWire) })
+		return wire.Shared(d, &t.Fields, func(p *[]CatalogField, d *wire.Decoder) error {
+			return wire.Lenient(d, p, func(p *[]CatalogField, d *wire.Decoder) error { return wire.Slice(d, p, (*CatalogField).decodeWire) })
+		})
 	case "fulfillment":
-		return wire.Lenient(d, &t.Fulfillment, func(p **Fulfillment, d *wire.Decoder) error { return wire.Ptr(d, p, (*Fulfillment).decodeWire) })
+		return wire.Shared(d, &t.Fulfillment, func(p **Fulfillment, d *wire.Decoder) error {
+			return wire.Lenient(d, p, func(p **Fulfillment, d *wire.Decoder) error { return wire.Ptr(d, p, (*Fulfillment).decodeWire) })
+		})
 	case "pricing":
-		return wire.Lenient(d, &t.Pricing, func(p **Pricing, d *wire.Decoder) error { return wire.Ptr(d, p, (*Pricing).decodeWire) })
+		return wire.Shared(d, &t.Pricing, func(p **Pricing, d *wire.Decoder) error {
+			return wire.Lenient(d, p, func(p **Pricing, d *wire.Decoder) error { return wire.Ptr(d, p, (*Pricing).decodeWire) })
+		})
 	}
 	if k, ok := wire.Fold(key, "code", "name", "product_type", "image_url", "processing_time", "fields", "fulfillment", "pricing"); ok {
 		return t.decodeMember(d, []byte(k))

@@ -24,11 +24,16 @@ type Decoder struct {
 
 // words interns the strings of Interned fields while one input is
 // decoded, bounded so that a hostile body cannot grow it without limit.
-type words struct{ m map[string]string }
+type words struct {
+	m      map[string]string
+	shared map[string]any // Shared values by their JSON
+}
 
 const (
-	maxWords   = 4096
-	maxWordLen = 64
+	maxWords     = 4096
+	maxWordLen   = 64
+	maxShared    = 4096
+	maxSharedLen = 1024
 )
 
 // word is b as a string, the same string each time within one input.
@@ -66,7 +71,7 @@ func NewDecoder(b []byte) Decoder { return Decoder{b: b} }
 // Interned strings are each allocated once, however often they repeat: for
 // a large body of repeating words (the catalog).
 func NewInterningDecoder(b []byte) Decoder {
-	return Decoder{b: b, words: &words{m: map[string]string{}}}
+	return Decoder{b: b, words: &words{m: map[string]string{}, shared: map[string]any{}}}
 }
 
 // sub reads b, a part of d's input, the way d does.

@@ -131,3 +131,34 @@ func TestInternedBound(t *testing.T) {
 	assert.Len(t, d.words.m, maxWords)
 	assert.Equal(t, fmt.Sprintf("w%d", maxWords+9), got[len(got)-1])
 }
+
+// readShared reads a list of string lists, each list Shared.
+func readShared(t *testing.T, d Decoder) [][]string {
+	var out [][]string
+	require.NoError(t, Slice(&d, &out, func(p *[]string, d *Decoder) error {
+		return Shared(d, p, func(p *[]string, d *Decoder) error { return ScalarSlice(d, p, SetString) })
+	}))
+	require.NoError(t, d.End())
+	return out
+}
+
+// With an interning decoder, a value repeated byte for byte is decoded
+// once and shared; a different one (even equal after decoding, or past the
+// length bound) is its own; a plain decoder shares nothing.
+func TestShared(t *testing.T) {
+	t.Parallel()
+	long := `["` + strings.Repeat("x", maxSharedLen) + `"]`
+	in := []byte(`[["a","b"],["a","b"],["a", "b"],["c"],` + long + `,` + long + `]`)
+	got := readShared(t, NewInterningDecoder(in))
+	plain := readShared(t, NewDecoder(in))
+	assert.Equal(t, plain, got)
+	assert.Equal(t, []string{"a", "b"}, got[0])
+	assert.Same(t, &got[0][0], &got[1][0], "a repeat is shared")
+	assert.NotSame(t, &got[0][0], &got[2][0], "other bytes, another value")
+	assert.NotSame(t, &got[4][0], &got[5][0], "a long value is not kept in the table")
+	assert.NotSame(t, &plain[0][0], &plain[1][0], "no table without an interning decoder")
+
+	d := NewInterningDecoder([]byte(`[{"a":1}]`))
+	var bad []string
+	require.Error(t, Shared(&d, &bad, func(p *[]string, d *Decoder) error { return ScalarSlice(d, p, SetString) }))
+}

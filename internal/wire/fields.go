@@ -187,3 +187,33 @@ func whole[T any](d *Decoder, p *T, dec func(*T, *Decoder) error) error {
 	}
 	return d.End()
 }
+
+// Shared reads the next value with dec. With an interning decoder, a value
+// whose JSON was read before (byte for byte) is not decoded again: *p is
+// set to the earlier result, so a slice or pointer is shared by every
+// repeat (its readers must not write through it). The table is bounded,
+// as the words' is.
+func Shared[T any](d *Decoder, p *T, dec func(*T, *Decoder) error) error {
+	if d.words == nil {
+		return dec(p, d)
+	}
+	b, err := d.Value()
+	if err != nil {
+		return err
+	}
+	if v, ok := d.words.shared[string(b)].(T); ok {
+		*p = v
+		return nil
+	}
+	sub := d.sub(b)
+	if err := dec(p, &sub); err != nil {
+		return d.Fail(err)
+	}
+	if err := sub.End(); err != nil {
+		return d.Fail(err)
+	}
+	if len(d.words.shared) < maxShared && len(b) <= maxSharedLen {
+		d.words.shared[string(b)] = *p
+	}
+	return nil
+}
