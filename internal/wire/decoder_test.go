@@ -162,3 +162,20 @@ func TestShared(t *testing.T) {
 	var bad []string
 	require.Error(t, Shared(&d, &bad, func(p *[]string, d *Decoder) error { return ScalarSlice(d, p, SetString) }))
 }
+
+// An interning decoder counts an object's members ahead (to size a map)
+// without moving; anything but a well-formed object counts 0.
+func TestMembers(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]int{`{"a":1,"b":[1,{"c":2}],"d":{}}`: 3, `{}`: 0, `[1,2]`: 0, `{"a":1,`: 0, `{"a":}`: 0} {
+		d := NewInterningDecoder([]byte(in))
+		assert.Equal(t, want, d.members(), in)
+		assert.Equal(t, 0, d.Pos(), "counting does not move the decoder")
+		plain := NewDecoder([]byte(in))
+		assert.Equal(t, 0, plain.members())
+	}
+	var m map[string]int
+	d := NewInterningDecoder([]byte(`{"a":1,"b":2}`))
+	require.NoError(t, Map(&d, &m, func(p *int, d *Decoder) error { return Scalar(d, p, SetInt) }))
+	assert.Equal(t, map[string]int{"a": 1, "b": 2}, m)
+}

@@ -129,7 +129,7 @@ func Map[T any](d *Decoder, p *map[string]T, dec func(*T, *Decoder) error) error
 		*p = nil
 		return nil
 	}
-	m := map[string]T{}
+	m := make(map[string]T, d.members())
 	for o := d.Object(); o.Next(); {
 		var v T
 		if err := dec(&v, d); err != nil {
@@ -216,4 +216,25 @@ func Shared[T any](d *Decoder, p *T, dec func(*T, *Decoder) error) error {
 		d.words.shared[string(b)] = *p
 	}
 	return nil
+}
+
+// members is, for an interning decoder (a large body), how many members
+// the object that comes next has: counted on a copy, so that a map of
+// 100,000 products is made its size at once instead of growing into it.
+// It is 0 for other decoders and for anything but a well-formed object.
+func (d *Decoder) members() int {
+	if d.words == nil {
+		return 0
+	}
+	c, n := *d, 0
+	for o := c.Object(); o.Next(); {
+		if c.Skip() != nil {
+			return 0
+		}
+		n++
+	}
+	if c.Err() != nil {
+		return 0
+	}
+	return n
 }
