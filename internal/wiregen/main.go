@@ -258,24 +258,15 @@ func (g *gen) members(t typ) error {
 
 // read is the expression that reads the next value into *addr.
 func (g *gen) read(f field, addr string) (string, error) {
-	ts := typeString(f.expr)
 	if f.share {
 		inner := f
 		inner.share = false
-		e, err := g.read(inner, "p")
-		if err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("wire.Shared(d, %s, func(p *%s, d *wire.Decoder) error { return %s })", addr, ts, e), nil
+		return g.wrap("wire.Shared", inner, addr)
 	}
 	if f.lenient {
 		inner := f
 		inner.lenient = false
-		e, err := g.read(inner, "p")
-		if err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("wire.Lenient(d, %s, func(p *%s, d *wire.Decoder) error { return %s })", addr, ts, e), nil
+		return g.wrap("wire.Lenient", inner, addr)
 	}
 	switch {
 	case f.with != "":
@@ -286,6 +277,15 @@ func (g *gen) read(f field, addr string) (string, error) {
 		return fmt.Sprintf("wire.Scalar(d, (*string)(%s), wire.SetString)", addr), nil
 	}
 	return g.readType(f.expr, addr)
+}
+
+// wrap is fn(d, addr, func(p, d) error { ... }) around the read of inner.
+func (g *gen) wrap(fn string, inner field, addr string) (string, error) {
+	e, err := g.read(inner, "p")
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s(d, %s, func(p *%s, d *wire.Decoder) error { return %s })", fn, addr, typeString(inner.expr), e), nil
 }
 
 // readType is the expression that reads a value of type e into *addr.
