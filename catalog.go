@@ -2,7 +2,6 @@ package iimmpact
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/url"
 	"strconv"
@@ -36,10 +35,8 @@ func (q *CatalogQuery) values() url.Values {
 // Catalog is your tenant-specific product catalog: the navigation tree
 // (groups → categories → product codes) and a flat map of products. It is
 // meant to be cached; compare LastUpdated to decide when to refetch, since
-// IIMMPACT does not promise Last-Modified or ETag headers. IIMMPACT says
-// the schema may evolve, so every object keeps its raw JSON: sub-slices of
-// the one response body the Catalog holds, not copies (appending to a Raw
-// copies it; writing into one in place shows through its neighbours').
+// IIMMPACT does not promise Last-Modified or ETag headers. It holds only
+// what is typed, nothing of the response body: a catalog is large.
 type Catalog struct {
 	LastUpdated time.Time // from the body's ISO-8601 last_updated, in GMT+8
 	Groups      []CatalogGroup
@@ -52,24 +49,24 @@ type CatalogGroup struct {
 	Name       string            `wire:"name"`
 	IconURL    string            `wire:"icon_url"`
 	Categories []CatalogCategory `wire:"categories"`
-	Raw        json.RawMessage   `wire:",raw"`
 }
 
 // CatalogCategory is a category within a group; its products are looked
 // up in Catalog.Products by code, in this order.
 type CatalogCategory struct {
-	ID           string          `wire:"id"`
-	Name         string          `wire:"name"`
-	ProductCodes []string        `wire:"product_codes"`
-	Raw          json.RawMessage `wire:",raw"`
+	ID           string   `wire:"id"`
+	Name         string   `wire:"name"`
+	ProductCodes []string `wire:"product_codes"`
 }
 
 // CatalogProduct is one product of the catalog. Fields (the form to show),
 // Fulfillment (how the form maps onto the Topup request) and Pricing are
 // typed as far as the docs and the SDK's inferences go (catalogtypes.go);
-// a part whose shape is not recognised is left empty, and the whole
-// product stays in Raw. BuildTopup turns a customer's answers into a
-// TopupRequest.
+// a part whose shape is not recognised is left empty. In a Catalog,
+// products whose fields, fulfillment or pricing are the same JSON share one
+// Fields slice, Fulfillment and Pricing (a catalog repeats a few forms
+// across thousands of products): read them, do not write through them.
+// BuildTopup turns a customer's answers into a TopupRequest.
 type CatalogProduct struct {
 	Code           string `wire:"code"`
 	Name           string `wire:"name"`
@@ -77,10 +74,9 @@ type CatalogProduct struct {
 	ImageURL       string `wire:"image_url"`
 	ProcessingTime string `wire:"processing_time,intern"` // e.g. "instant"
 	// The sub-schemas are inferred: a shape that does not fit is left empty.
-	Fields      []CatalogField  `wire:"fields,lenient"`
-	Fulfillment *Fulfillment    `wire:"fulfillment,lenient"` // nil when absent
-	Pricing     *Pricing        `wire:"pricing,lenient"`     // nil when absent, e.g. {"model":"percentage_discount","discount_rate":1.5}
-	Raw         json.RawMessage `wire:",raw"`                // the whole product, unknown fields included
+	Fields      []CatalogField `wire:"fields,lenient,share"`
+	Fulfillment *Fulfillment   `wire:"fulfillment,lenient,share"` // nil when absent
+	Pricing     *Pricing       `wire:"pricing,lenient,share"`     // nil when absent, e.g. {"model":"percentage_discount","discount_rate":1.5}
 }
 
 // Field returns the field with id, if the product has one.
@@ -104,10 +100,10 @@ type catalogTree struct {
 	Groups []CatalogGroup `wire:"groups"`
 }
 
-// decodeKept reads the catalog, its objects' Raw JSON being sub-slices of
-// body (keptBody): a catalog's Raw covers nearly all of its body.
-func (b *catalogBody) decodeKept(body []byte) error {
-	return wire.DecodeKept(body, b, (*catalogBody).decodeWire)
+// decodeInterned reads the catalog with its repeated words (field types,
+// templates, pricing models) allocated once (interningBody).
+func (b *catalogBody) decodeInterned(body []byte) error {
+	return wire.DecodeInterned(body, b, (*catalogBody).decodeWire)
 }
 
 func (b *catalogBody) check() error {

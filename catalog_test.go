@@ -35,12 +35,10 @@ func TestCatalogFixture(t *testing.T) {
 	assert.Equal(t, "grp_mobile", g.ID)
 	assert.Equal(t, "Mobile", g.Name)
 	assert.Equal(t, "https://cdn.iimmpact.com/icons/mobile.png", g.IconURL)
-	assert.Contains(t, string(g.Raw), `"grp_mobile"`)
 	require.Len(t, g.Categories, 1)
 	assert.Equal(t, "cat_prepaid", g.Categories[0].ID)
 	assert.Equal(t, "Prepaid Reload", g.Categories[0].Name)
 	assert.Equal(t, []string{"D", "M", "C", "U"}, g.Categories[0].ProductCodes)
-	assert.NotEmpty(t, g.Categories[0].Raw)
 
 	require.Len(t, cat.Products, 1)
 	d := cat.Products["D"]
@@ -53,24 +51,22 @@ func TestCatalogFixture(t *testing.T) {
 	assert.Equal(t, "account", d.Fields[0].ID)
 	assert.Equal(t, "tel", d.Fields[0].Type)
 	assert.Equal(t, "select", d.Fields[1].Type)
-	assert.JSONEq(t, `{"id":"account","type":"tel"}`, string(d.Fields[0].Raw))
 	require.NotNil(t, d.Fulfillment)
 	assert.Equal(t, "account", d.Fulfillment.Account, "a bare field id")
-	assert.JSONEq(t, `{"account":"account","amount":"amount"}`, string(d.Fulfillment.Raw))
 	require.NotNil(t, d.Pricing)
 	assert.Equal(t, "percentage_discount", d.Pricing.Model)
 	assert.Equal(t, "1.5", d.Pricing.DiscountRate.String())
-	assert.JSONEq(t, string(mustField(t, fixture(t, "catalog_spec.json"), "products")), `{"D":`+string(d.Raw)+`}`)
 }
 
-func TestCatalogKeepsUnknownFields(t *testing.T) {
+func TestCatalogToleratesUnknownFields(t *testing.T) {
 	t.Parallel()
 	c, mock := mockClient(t)
 	body := strings.Replace(string(fixture(t, "catalog_spec.json")), `"code": "D",`, `"code": "D", "min_app_version": {"ios": "3.1"},`, 1)
 	respond(t, mock, "GET", "/v2/catalog", 200, []byte(body))
 	cat, err := c.Catalog(context.Background(), CatalogQuery{})
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"ios":"3.1"}`, string(mustField(t, cat.Products["D"].Raw, "min_app_version")))
+	assert.Equal(t, "Digi Prepaid", cat.Products["D"].Name)
+	assert.Len(t, cat.Products["D"].Fields, 2)
 }
 
 func TestCatalogQuery(t *testing.T) {
@@ -113,48 +109,59 @@ func (m chunkedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		Body: io.NopCloser(bytes.NewReader(<-m.bodies)), ContentLength: -1, Request: r}, nil
 }
 
-// A catalog's Raw fields are sub-slices of its one kept body, not copies:
-// the body is never handed back for reuse (a later answer read into a
-// pooled buffer leaves them intact), and appending to one Raw never writes
-// into its neighbour's bytes.
-func TestCatalogRawKeepsItsBody(t *testing.T) {
+// A catalog keeps nothing of its body: its body buffer goes back to the
+// pool, and a later answer read into it leaves the earlier catalog intact.
+func TestCatalogOutlivesItsBody(t *testing.T) {
 	t.Parallel()
 	const tries = 40
 	tr := chunkedTransport{make(chan []byte, 2*tries)}
 	c, err := New(testKey, testSecret, WithHTTPClient(&http.Client{Transport: tr}), WithBaseURL("http://127.0.0.1:1"), WithRateLimit(0, 0))
 	require.NoError(t, err)
-	// Padded to many lengths, so that some fill their pooled buffer closely
-	// enough to be decoded in place rather than copied first.
+	// Padded to many lengths, so that some reuse the pooled buffer.
 	for pad := range tries {
 		spaces := bytes.Repeat([]byte{' '}, pad*131)
 		tr.bodies <- append(bigCatalog(30), spaces...)
 		tr.bodies <- append(bytes.ReplaceAll(bigCatalog(30), []byte("Digi"), []byte("Maxi")), spaces...)
 		first, err := c.Catalog(context.Background(), CatalogQuery{})
 		require.NoError(t, err)
-		want := string(first.Products["P000001"].Raw)
-		require.Contains(t, want, `"Digi Prepaid 000001"`)
 		_, err = c.Catalog(context.Background(), CatalogQuery{})
 		require.NoError(t, err)
-		require.Equal(t, want, string(first.Products["P000001"].Raw), "a later answer overwrote the kept body (pad %d)", pad)
-
-		p0 := first.Products["P000000"]
-		for range 3 {
-			p0.Raw = append(p0.Raw, '!')
-			p0.Fields[0].Raw = append(p0.Fields[0].Raw, '!')
-		}
-		require.Equal(t, want, string(first.Products["P000001"].Raw))
-		require.Equal(t, `{"id":"amount","type":"select"}`, string(p0.Fields[1].Raw))
-		require.True(t, json.Valid(first.Products["P000000"].Raw))
+		p1 := first.Products["P000001"]
+		require.Equal(t, "Digi Prepaid 000001", p1.Name, "a later answer overwrote the earlier catalog (pad %d)", pad)
+		require.Equal(t, "https://dashboard.iimmpact.com/img/P000001.png", p1.ImageURL)
+		require.Equal(t, "amount", p1.Fields[1].ID)
 	}
 }
 
-// Decoded on its own, a product copies its Raw: the input may be reused.
-func TestCatalogProductRawIsACopy(t *testing.T) {
+// Decoded on its own, a product holds nothing of its input.
+func TestCatalogProductCopiesItsInput(t *testing.T) {
 	t.Parallel()
-	in := []byte(`{"code":"D","fields":[{"id":"account","type":"tel"}]}`)
+	in := []byte(`{"code":"D","name":"Digi","fields":[{"id":"account","type":"tel"}]}`)
 	var p CatalogProduct
 	require.NoError(t, json.Unmarshal(in, &p))
 	copy(in, bytes.Repeat([]byte{'x'}, len(in)))
-	assert.Equal(t, `{"code":"D","fields":[{"id":"account","type":"tel"}]}`, string(p.Raw))
-	assert.Equal(t, `{"id":"account","type":"tel"}`, string(p.Fields[0].Raw))
+	assert.Equal(t, "D", p.Code)
+	assert.Equal(t, "Digi", p.Name)
+	assert.Equal(t, CatalogField{ID: "account", Type: "tel"}, p.Fields[0])
+}
+
+// Within one catalog, products of the same form share its Fields,
+// Fulfillment and Pricing; a different form is its own.
+func TestCatalogSharesRepeatedForms(t *testing.T) {
+	t.Parallel()
+	body := bytes.Replace(bigCatalog(3), []byte(`"discount_rate":1.5}}}}`), []byte(`"discount_rate":2}}}}`), 1)
+	var b catalogBody
+	require.NoError(t, b.decodeInterned(body))
+	p0, p1, p2 := b.Products["P000000"], b.Products["P000001"], b.Products["P000002"]
+	assert.Same(t, &p0.Fields[0], &p1.Fields[0])
+	assert.Same(t, p0.Fulfillment, p2.Fulfillment)
+	assert.Same(t, p0.Pricing, p1.Pricing)
+	assert.NotSame(t, p0.Pricing, p2.Pricing, "another rate is another rule")
+	assert.Equal(t, "2", p2.Pricing.DiscountRate.String())
+	assert.Equal(t, "1.5", p0.Pricing.DiscountRate.String())
+
+	var plain catalogBody
+	require.NoError(t, plain.UnmarshalJSON(body))
+	assert.Equal(t, b, plain, "sharing changes no value")
+	assert.NotSame(t, plain.Products["P000000"].Pricing, plain.Products["P000001"].Pricing, "only the catalog's decode shares")
 }

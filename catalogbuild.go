@@ -88,7 +88,10 @@ func (p CatalogProduct) checkField(fld CatalogField, f TopupForm) (*OptionItem, 
 		}
 		return nil, nil
 	}
-	rules := fld.Validation
+	var rules FieldValidation // a field without validation checks nothing
+	if fld.Validation != nil {
+		rules = *fld.Validation
+	}
 	if n := utf8.RuneCountInString(v); (rules.MinLength > 0 && n < rules.MinLength) || (rules.MaxLength > 0 && n > rules.MaxLength) {
 		return nil, bad("must be %d to %d characters long", rules.MinLength, rules.MaxLength)
 	}

@@ -13,8 +13,9 @@ import (
 // requests"), but not their schemas. The types below read the schema the
 // SDK infers (and iimmpacttest serves); every key beyond a field's "id" and
 // "type" is inferred. Parsing is lenient: a key of an unexpected shape is
-// left at its zero value, never an error, and each object keeps its Raw
-// JSON, so a catalog whose real schema differs still loads.
+// left at its zero value, never an error, so a catalog whose real schema
+// differs still loads. Keys the SDK does not type are not kept (a catalog
+// is large), except a pricing rule's (Pricing.Other).
 
 // Field types the SDK understands (inferred). Others are passed through and
 // checked only for presence.
@@ -33,13 +34,12 @@ type CatalogField struct {
 	Label    string `wire:"label,lenient,intern"`
 	Required bool   `wire:"required,lenient"`
 	// Validation holds the field's rules; its zero value checks nothing.
-	Validation FieldValidation `wire:"validation,lenient"`
+	Validation *FieldValidation `wire:"validation,lenient"`
 	// Options are a static select's choices; a select without them is
 	// filled from Options (OptionsSource "api"), after DependsOn fields.
-	Options       []FieldOption   `wire:"options,lenient"`
-	OptionsSource string          `wire:"options_source,lenient,intern"`
-	DependsOn     []string        `wire:"depends_on,lenient"`
-	Raw           json.RawMessage `wire:",raw"`
+	Options       []FieldOption `wire:"options,lenient"`
+	OptionsSource string        `wire:"options_source,lenient,intern"`
+	DependsOn     []string      `wire:"depends_on,lenient"`
 }
 
 // FieldValidation is a field's rules (all inferred key names).
@@ -68,7 +68,6 @@ type Fulfillment struct {
 	Amount  string            // e.g. "{{amount}}"
 	Remarks string            // usually empty
 	Extras  map[string]string // extras key -> template, e.g. "biller_code" -> "{{biller}}"
-	Raw     json.RawMessage
 }
 
 // UnmarshalJSON reads the mapping. Extras may be a nested "extras" object
@@ -81,7 +80,6 @@ func (f *Fulfillment) UnmarshalJSON(b []byte) error {
 // decodeWire is written by hand: the dotted keys are not fixed names.
 func (f *Fulfillment) decodeWire(d *wire.Decoder) error {
 	*f = Fulfillment{}
-	start := d.Pos()
 	for m := d.Object(); m.Next(); {
 		var err error
 		switch key := string(m.Key()); key {
@@ -107,11 +105,7 @@ func (f *Fulfillment) decodeWire(d *wire.Decoder) error {
 			return err
 		}
 	}
-	if err := d.Err(); err != nil {
-		return err
-	}
-	f.Raw = d.Raw(start)
-	return nil
+	return d.Err()
 }
 
 // decodeExtras reads the nested "extras" object.
@@ -156,9 +150,50 @@ func (f *Fulfillment) setExtra(key, tmpl string) {
 // Pricing is a product's pricing rule. The docs' one example is
 // {"model":"percentage_discount","discount_rate":1.5}.
 type Pricing struct {
-	Model        string          `wire:"model,lenient,intern"`
-	DiscountRate *Amount         `wire:"discount_rate,lenient,with=setRate"` // percent, for percentage_discount
-	Raw          json.RawMessage `wire:",raw"`
+	Model        string
+	DiscountRate *Amount // percent, for percentage_discount
+	// Other holds the keys not typed above, as sent; nil when there are
+	// none (the usual case), so only a rule of another model costs more.
+	Other map[string]json.RawMessage
+}
+
+// UnmarshalJSON reads the rule; model and discount_rate leniently.
+func (p *Pricing) UnmarshalJSON(b []byte) error {
+	return wire.Decode(b, p, (*Pricing).decodeWire)
+}
+
+// decodeWire is written by hand: it keeps the keys it does not type.
+func (p *Pricing) decodeWire(d *wire.Decoder) error {
+	*p = Pricing{}
+	for m := d.Object(); m.Next(); {
+		key := string(m.Key())
+		name, _ := wire.Fold(m.Key(), "model", "discount_rate")
+		var err error
+		switch name {
+		case "model":
+			err = lenientString(d, &p.Model)
+		case "discount_rate":
+			err = wire.Lenient(d, &p.DiscountRate, func(r **Amount, d *wire.Decoder) error { return wire.Scalar(d, r, setRate) })
+		default:
+			err = p.keepOther(d, key)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return d.Err()
+}
+
+func (p *Pricing) keepOther(d *wire.Decoder, key string) error {
+	v, err := d.Value()
+	if err != nil {
+		return err
+	}
+	if p.Other == nil {
+		p.Other = map[string]json.RawMessage{}
+	}
+	p.Other[key] = append(json.RawMessage(nil), v...)
+	return nil
 }
 
 // setRate reads a discount rate; null is a zero rate, as sent.

@@ -238,9 +238,7 @@ func run[T any](ctx context.Context, c *Client, cl call) (*T, error) {
 		if err == nil {
 			var out *T
 			out, err = decodeFor[T](c, cl, resp, body.Bytes())
-			if _, kept := any((*T)(nil)).(keptBody); !kept {
-				release(body) // decoding copied what it keeps
-			}
+			release(body) // decoding copied what it keeps
 			if err == nil {
 				cl.obs.endAttempt(resp, nil, false, 0)
 				return out, nil
@@ -297,19 +295,16 @@ func decode[T any](status int, body []byte) (*T, error) {
 	return out, nil
 }
 
-// keptBody is a result that keeps the body it is decoded from (its Raw
-// fields are sub-slices of it, not copies): the catalog, which is large
-// enough that holding it twice matters. run never reuses such a body.
-type keptBody interface{ decodeKept(body []byte) error }
+// interningBody is a result whose repeated words are allocated once per
+// decode: the catalog, large and made of a small vocabulary. Like every
+// result it keeps nothing of the body, which run then reuses.
+type interningBody interface{ decodeInterned(body []byte) error }
 
 // unmarshal reads body into out in one pass when out has a generated
 // decoder (json.Unmarshal would check the whole body once more first).
 func unmarshal(body []byte, out any) error {
-	if k, ok := out.(keptBody); ok {
-		if cap(body) > len(body)+len(body)/8 {
-			body = bytes.Clone(body) // the result keeps the body: not its spare room
-		}
-		return k.decodeKept(body)
+	if k, ok := out.(interningBody); ok {
+		return k.decodeInterned(body)
 	}
 	if u, ok := out.(json.Unmarshaler); ok {
 		return u.UnmarshalJSON(body)

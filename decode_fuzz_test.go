@@ -60,18 +60,18 @@ func TestGeneratedDecodersRefuseInvalidJSON(t *testing.T) {
 	}
 }
 
-// FuzzCatalogKept holds the catalog's kept decode (Raw as sub-slices of
-// the body, repeated words interned) to the copying one: for any input
+// FuzzCatalogInterned holds the catalog's interning decode (repeated words
+// allocated once) to the plain one: for any input
 // both accept or both refuse, and what they read is equal.
-func FuzzCatalogKept(f *testing.F) {
+func FuzzCatalogInterned(f *testing.F) {
 	f.Add(fixture(f, "catalog_spec.json"))
 	f.Add(bigCatalog(3))
 	f.Add([]byte(`{"products":{"D":{"code":"D","fields":[{"id":"a\u00e9","type":1,"label":null},{"id":"a\u00e9"}],` +
 		`"fulfillment":{"account":"{{a}}","extras":{"x":"{{a}}"}},"pricing":{"model":"m","discount_rate":"1.5"}}}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var copied, kept catalogBody
+		var copied, kept catalogBody // kept: interned
 		errCopied := copied.UnmarshalJSON(b)
-		errKept := kept.decodeKept(append([]byte(nil), b...))
+		errKept := kept.decodeInterned(append([]byte(nil), b...))
 		if (errCopied == nil) != (errKept == nil) {
 			t.Fatalf("copying: %v, kept: %v, for %q", errCopied, errKept, b)
 		}

@@ -116,11 +116,9 @@ func (t *CatalogCategory) UnmarshalJSON(b []byte) error {
 
 func (t *CatalogCategory) decodeWire(d *wire.Decoder) error {
 	*t = CatalogCategory{}
-	start := d.Pos()
 	if err := wire.Object(d, t, (*CatalogCategory).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = d.Raw(start)
 	return nil
 }
 
@@ -216,11 +214,9 @@ func (t *CatalogField) UnmarshalJSON(b []byte) error {
 
 func (t *CatalogField) decodeWire(d *wire.Decoder) error {
 	*t = CatalogField{}
-	start := d.Pos()
 	if err := wire.Object(d, t, (*CatalogField).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = d.Raw(start)
 	return nil
 }
 
@@ -235,7 +231,7 @@ func (t *CatalogField) decodeMember(d *wire.Decoder, key []byte) error {
 	case "required":
 		return wire.Lenient(d, &t.Required, func(p *bool, d *wire.Decoder) error { return wire.Scalar(d, p, wire.SetBool) })
 	case "validation":
-		return wire.Lenient(d, &t.Validation, func(p *FieldValidation, d *wire.Decoder) error { return (*FieldValidation).decodeWire(p, d) })
+		return wire.Lenient(d, &t.Validation, func(p **FieldValidation, d *wire.Decoder) error { return wire.Ptr(d, p, (*FieldValidation).decodeWire) })
 	case "options":
 		return wire.Lenient(d, &t.Options, func(p *[]FieldOption, d *wire.Decoder) error { return wire.Slice(d, p, (*FieldOption).decodeWire) })
 	case "options_source":
@@ -256,11 +252,9 @@ func (t *CatalogGroup) UnmarshalJSON(b []byte) error {
 
 func (t *CatalogGroup) decodeWire(d *wire.Decoder) error {
 	*t = CatalogGroup{}
-	start := d.Pos()
 	if err := wire.Object(d, t, (*CatalogGroup).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = d.Raw(start)
 	return nil
 }
 
@@ -288,11 +282,9 @@ func (t *CatalogProduct) UnmarshalJSON(b []byte) error {
 
 func (t *CatalogProduct) decodeWire(d *wire.Decoder) error {
 	*t = CatalogProduct{}
-	start := d.Pos()
 	if err := wire.Object(d, t, (*CatalogProduct).decodeMember); err != nil {
 		return err
 	}
-	t.Raw = d.Raw(start)
 	return nil
 }
 
@@ -309,11 +301,17 @@ func (t *CatalogProduct) decodeMember(d *wire.Decoder, key []byte) error {
 	case "processing_time":
 		return wire.Interned(d, &t.ProcessingTime)
 	case "fields":
-		return wire.Lenient(d, &t.Fields, func(p *[]CatalogField, d *wire.Decoder) error { return wire.Slice(d, p, (*CatalogField).decodeWire) })
+		return wire.Shared(d, &t.Fields, func(p *[]CatalogField, d *wire.Decoder) error {
+			return wire.Lenient(d, p, func(p *[]CatalogField, d *wire.Decoder) error { return wire.Slice(d, p, (*CatalogField).decodeWire) })
+		})
 	case "fulfillment":
-		return wire.Lenient(d, &t.Fulfillment, func(p **Fulfillment, d *wire.Decoder) error { return wire.Ptr(d, p, (*Fulfillment).decodeWire) })
+		return wire.Shared(d, &t.Fulfillment, func(p **Fulfillment, d *wire.Decoder) error {
+			return wire.Lenient(d, p, func(p **Fulfillment, d *wire.Decoder) error { return wire.Ptr(d, p, (*Fulfillment).decodeWire) })
+		})
 	case "pricing":
-		return wire.Lenient(d, &t.Pricing, func(p **Pricing, d *wire.Decoder) error { return wire.Ptr(d, p, (*Pricing).decodeWire) })
+		return wire.Shared(d, &t.Pricing, func(p **Pricing, d *wire.Decoder) error {
+			return wire.Lenient(d, p, func(p **Pricing, d *wire.Decoder) error { return wire.Ptr(d, p, (*Pricing).decodeWire) })
+		})
 	}
 	if k, ok := wire.Fold(key, "code", "name", "product_type", "image_url", "processing_time", "fields", "fulfillment", "pricing"); ok {
 		return t.decodeMember(d, []byte(k))
@@ -652,32 +650,6 @@ func (t *PageMeta) decodeMember(d *wire.Decoder, key []byte) error {
 		return wire.Scalar(d, &t.Path, wire.SetString)
 	}
 	if k, ok := wire.Fold(key, "current_page", "last_page", "per_page", "total", "from", "to", "path"); ok {
-		return t.decodeMember(d, []byte(k))
-	}
-	return d.Skip()
-}
-
-// UnmarshalJSON implements json.Unmarshaler, in one pass.
-func (t *Pricing) UnmarshalJSON(b []byte) error { return wire.Decode(b, t, (*Pricing).decodeWire) }
-
-func (t *Pricing) decodeWire(d *wire.Decoder) error {
-	*t = Pricing{}
-	start := d.Pos()
-	if err := wire.Object(d, t, (*Pricing).decodeMember); err != nil {
-		return err
-	}
-	t.Raw = d.Raw(start)
-	return nil
-}
-
-func (t *Pricing) decodeMember(d *wire.Decoder, key []byte) error {
-	switch string(key) {
-	case "model":
-		return wire.Lenient(d, &t.Model, func(p *string, d *wire.Decoder) error { return wire.Interned(d, p) })
-	case "discount_rate":
-		return wire.Lenient(d, &t.DiscountRate, func(p **Amount, d *wire.Decoder) error { return wire.Scalar(d, p, setRate) })
-	}
-	if k, ok := wire.Fold(key, "model", "discount_rate"); ok {
 		return t.decodeMember(d, []byte(k))
 	}
 	return d.Skip()

@@ -57,7 +57,7 @@ func TestE2ECatalogOptionsSubproducts(t *testing.T) {
 	require.NotEmpty(t, cat.Groups)
 	assert.Equal(t, "Mobile Reload", cat.Groups[0].Name)
 	assert.Equal(t, []string{"D", "C", "M"}, cat.Groups[0].Categories[0].ProductCodes)
-	assert.JSONEq(t, `{"model":"percentage_discount","discount_rate":2}`, string(cat.Products["D"].Pricing.Raw))
+	assert.Equal(t, "2", cat.Products["D"].Pricing.DiscountRate.String())
 	one, err := c.Catalog(ctx, iimmpact.CatalogQuery{ProductCode: "TNB", IncludeHidden: true})
 	require.NoError(t, err)
 	assert.Len(t, one.Products, 1)

@@ -215,11 +215,22 @@ func catalogRows(cat *iimmpact.Catalog, group, search string) []catalogProductJS
 	return rows
 }
 
-// pricingJSON is the product's pricing as IIMMPACT wrote it: scripts get
-// every key, including those the SDK does not type.
+// pricingJSON is the product's pricing rule: scripts get every key,
+// including those the SDK does not type (Pricing.Other).
 func pricingJSON(p *iimmpact.Pricing) json.RawMessage {
 	if p == nil {
 		return nil
 	}
-	return p.Raw
+	keys := make(map[string]json.RawMessage, len(p.Other)+2)
+	for k, v := range p.Other {
+		keys[k] = v
+	}
+	if p.Model != "" {
+		keys["model"], _ = json.Marshal(p.Model)
+	}
+	if p.DiscountRate != nil {
+		keys["discount_rate"] = json.RawMessage(p.DiscountRate.String())
+	}
+	b, _ := json.Marshal(keys) // strings and valid JSON values: cannot fail
+	return b
 }

@@ -19,17 +19,21 @@ type Decoder struct {
 	i     int
 	depth int
 	err   error
-	kept  bool // b outlives what is decoded from it: Raw may alias it
 	words *words
 }
 
-// words interns the strings of Interned fields while one kept input is
+// words interns the strings of Interned fields while one input is
 // decoded, bounded so that a hostile body cannot grow it without limit.
-type words struct{ m map[string]string }
+type words struct {
+	m      map[string]string
+	shared map[string]any // Shared values by their JSON
+}
 
 const (
-	maxWords   = 4096
-	maxWordLen = 64
+	maxWords     = 4096
+	maxWordLen   = 64
+	maxShared    = 4096
+	maxSharedLen = 1024
 )
 
 // word is b as a string, the same string each time within one input.
@@ -63,16 +67,15 @@ func (e *SyntaxError) Error() string {
 // once decoding is done.
 func NewDecoder(b []byte) Decoder { return Decoder{b: b} }
 
-// NewKeptDecoder reads b, which the caller keeps unchanged for as long as
-// anything decoded from it lives: Raw returns sub-slices of b instead of
-// copies, so a large body (the catalog) is held once, not twice.
-// Its Interned strings are each allocated once, however often they repeat.
-func NewKeptDecoder(b []byte) Decoder {
-	return Decoder{b: b, kept: true, words: &words{m: map[string]string{}}}
+// NewInterningDecoder reads b as NewDecoder does, except that its
+// Interned strings are each allocated once, however often they repeat: for
+// a large body of repeating words (the catalog).
+func NewInterningDecoder(b []byte) Decoder {
+	return Decoder{b: b, words: &words{m: map[string]string{}, shared: map[string]any{}}}
 }
 
 // sub reads b, a part of d's input, the way d does.
-func (d *Decoder) sub(b []byte) Decoder { return Decoder{b: b, kept: d.kept, words: d.words} }
+func (d *Decoder) sub(b []byte) Decoder { return Decoder{b: b, words: d.words} }
 
 // Err is the first error met, if any.
 func (d *Decoder) Err() error { return d.err }
@@ -119,13 +122,9 @@ func (d *Decoder) Pos() int {
 // Since returns the bytes from start to the current position.
 func (d *Decoder) Since(start int) []byte { return d.b[start:d.i] }
 
-// Raw is the JSON from start to the current position, for a result to
-// keep: a copy, or with a kept input a sub-slice of it whose capacity ends
-// at its length, so that appending to it never writes into the input.
+// Raw is a copy of the JSON from start to the current position, for a
+// result to keep: the input may be reused.
 func (d *Decoder) Raw(start int) json.RawMessage {
-	if d.kept {
-		return json.RawMessage(d.b[start:d.i:d.i])
-	}
 	return append(json.RawMessage(nil), d.b[start:d.i]...)
 }
 

@@ -10,7 +10,10 @@
 //	with=fn    read the value with fn(*Field, []byte) error
 //	string     a named string type, read as a lenient string
 //	intern     a string of a small vocabulary that repeats across objects
-//	           (a field's type, a label): decoded once per kept input
+//	           (a field's type, a label): decoded once per interning decode
+//	share      a value that repeats byte for byte across objects (a form,
+//	           a pricing rule): decoded once per interning decode, and the
+//	           one result (a slice or pointer) shared by all its repeats
 //
 // Field types: string, int, int64, bool, time.Time, json.RawMessage, any
 // named type with an UnmarshalJSON method (read as a scalar), any type with
@@ -63,6 +66,7 @@ type field struct {
 	with      string
 	str       bool
 	intern    bool
+	share     bool
 	raw       bool
 }
 
@@ -157,6 +161,8 @@ func parseTag(name, tag string, expr ast.Expr) field {
 			f.raw = true
 		case o == "intern":
 			f.intern = true
+		case o == "share":
+			f.share = true
 		case strings.HasPrefix(o, "with="):
 			f.with = strings.TrimPrefix(o, "with=")
 		default:
@@ -252,15 +258,15 @@ func (g *gen) members(t typ) error {
 
 // read is the expression that reads the next value into *addr.
 func (g *gen) read(f field, addr string) (string, error) {
-	ts := typeString(f.expr)
+	if f.share {
+		inner := f
+		inner.share = false
+		return g.wrap("wire.Shared", inner, addr)
+	}
 	if f.lenient {
 		inner := f
 		inner.lenient = false
-		e, err := g.read(inner, "p")
-		if err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("wire.Lenient(d, %s, func(p *%s, d *wire.Decoder) error { return %s })", addr, ts, e), nil
+		return g.wrap("wire.Lenient", inner, addr)
 	}
 	switch {
 	case f.with != "":
@@ -271,6 +277,15 @@ func (g *gen) read(f field, addr string) (string, error) {
 		return fmt.Sprintf("wire.Scalar(d, (*string)(%s), wire.SetString)", addr), nil
 	}
 	return g.readType(f.expr, addr)
+}
+
+// wrap is fn(d, addr, func(p, d) error { ... }) around the read of inner.
+func (g *gen) wrap(fn string, inner field, addr string) (string, error) {
+	e, err := g.read(inner, "p")
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s(d, %s, func(p *%s, d *wire.Decoder) error { return %s })", fn, addr, typeString(inner.expr), e), nil
 }
 
 // readType is the expression that reads a value of type e into *addr.
