@@ -122,7 +122,7 @@ func FuzzPaymentJSON(f *testing.F) {
 func TestRejectionProvesNothingExceptForTheFirstSend(t *testing.T) {
 	now := time.Now()
 	refused := func(first bool, src Source) event {
-		ev := classify(nil, &iimmpact.APIError{HTTPStatus: 400, StatusCode: 58, Remarks: "Invalid_Denomination"}, src)
+		ev := classify(nil, &iimmpact.APIError{HTTPStatus: 400, StatusCode: 58, HasStatusCode: true, Remarks: "Invalid_Denomination"}, src)
 		ev.firstSend = first
 		return ev
 	}
@@ -157,7 +157,7 @@ func TestRejectionProvesNothingExceptForTheFirstSend(t *testing.T) {
 		assert.Empty(t, p.Effects, c.name)
 		assert.Contains(t, p.Reason, "refused this re-send", c.name)
 		assert.Contains(t, p.Reason, "HTTP 400", c.name)
-		assert.Contains(t, p.Reason, "code 58", c.name)
+		assert.Contains(t, p.Reason, "Invalid_Denomination (statusCode 58", c.name)
 		assert.Contains(t, p.Reason, "does not prove that an earlier attempt created nothing", c.name)
 	}
 	// A later true answer still settles it.

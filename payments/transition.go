@@ -76,11 +76,7 @@ func verdict(p *Payment, ev event, now time.Time) event {
 	if ev.kind != evRejected || ev.firstSend && p.untouched() && now.Before(p.Next) {
 		return ev
 	}
-	refusal := ev.reason
-	if ev.status != 0 {
-		refusal += ", code " + strconv.Itoa(int(ev.status))
-	}
-	return event{kind: evUnknown, source: ev.source, reason: "IIMMPACT refused this re-send of the refid (" + refusal +
+	return event{kind: evUnknown, source: ev.source, reason: "IIMMPACT refused this re-send of the refid (" + ev.reason +
 		"), which does not prove that an earlier attempt created nothing: asking again with the same refid"}
 }
 
