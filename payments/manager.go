@@ -93,9 +93,9 @@ func sameRequest(a, b iimmpact.TopupRequest) bool {
 //
 // Only when this call created the record is its send the refid's first,
 // whose 4xx refusal proves nothing was created (StateRejected). Paying a
-// recorded refid again first writes the record, so that an answer to a
-// first send still in flight elsewhere no longer passes for the first
-// send's once this one may have reached IIMMPACT.
+// refid whose record nobody has written since Start first writes it, so
+// that the answer to a first send still in flight elsewhere no longer
+// passes for the only send's once this one may have reached IIMMPACT.
 func (m *Manager) Pay(ctx context.Context, req iimmpact.TopupRequest) (Payment, error) {
 	p, created, err := m.start(ctx, req)
 	if err == nil && !created && p.untouched() {

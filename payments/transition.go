@@ -14,7 +14,7 @@ const (
 	evStatus   eventKind = iota + 1 // IIMMPACT reported tx for this very refid
 	evUnknown                       // an attempt may have been processed; no true answer
 	evRefused                       // refused in a way that proves nothing (401, 403, 408, 429)
-	evRejected                      // refused with another 4xx: see settles
+	evRejected                      // refused with another 4xx: see verdict
 	evHorizon                       // unresolved past the horizon
 	evAbandon                       // the merchant gives up an unsent intent
 )
