@@ -26,9 +26,12 @@ func statusEvent(tx *iimmpact.Transaction, src Source) event {
 //     outcome this call does not know: unknown, never refused;
 //   - 401, 403, 408, 429: this attempt was refused before it was applied,
 //     which says nothing about earlier attempts: retried later;
-//   - any other 4xx *APIError: IIMMPACT created nothing under the refid
-//     (an identical repeat of an existing refid would be a status check):
-//     rejected, nothing charged;
+//   - any other 4xx *APIError: no attempt of this call was applied. That
+//     proves nothing was created under the refid only for its first send
+//     (Pay's, right after Start created the record): rejected, nothing
+//     charged. For any other send an earlier attempt may have been created
+//     before IIMMPACT refused this one, so verdict (transition.go) makes it
+//     unknown;
 //   - anything else: unknown.
 func classify(tx *iimmpact.Transaction, err error, src Source) event {
 	if err == nil {

@@ -37,10 +37,18 @@
 //     open (StateSent if it was only recorded) and the resolver sends the
 //     same refid again later.
 //   - Any other 4xx (such as 400 Invalid_Denomination or
-//     Insufficient_Balance): IIMMPACT created nothing under the refid (an
-//     identical repeat of an existing refid is a status check, never a
-//     refusal). StateRejected: final, nothing charged, an effect owed. Pay
-//     again under a new refid.
+//     Insufficient_Balance) proves only that this send created nothing.
+//     For the refid's first send, the one Pay makes right after its Start
+//     created the record, answered before the send grace ends and before
+//     anything else wrote the record, that means nothing was ever created:
+//     StateRejected, final, nothing charged, an effect owed. Pay again
+//     under a new refid. A refused re-send (the resolver's, or Pay on a
+//     refid already recorded) proves nothing about the attempts before it:
+//     IIMMPACT does not document checking a refid before validating, and a
+//     denomination disabled or a wallet drained since a lost first attempt
+//     would refuse the re-send of a refid that was created and charged. It
+//     is StateUnknown, and the resolver asks again with the same refid
+//     until a true status, or the horizon.
 //
 // # Resolution after any crash
 //

@@ -42,8 +42,8 @@ func TestClassify(t *testing.T) {
 func TestApplyNeverMovesBackwards(t *testing.T) {
 	allowed := map[State][]State{
 		StateRecorded:  {StateSent, StateUnknown, StatePending, StateManual, StateSucceeded, StateFailed, StateRejected, StateRefunded, StateAbandoned},
-		StateSent:      {StateUnknown, StatePending, StateManual, StateSucceeded, StateFailed, StateRejected, StateRefunded},
-		StateUnknown:   {StatePending, StateManual, StateSucceeded, StateFailed, StateRejected, StateRefunded},
+		StateSent:      {StateUnknown, StatePending, StateManual, StateSucceeded, StateFailed, StateRefunded},
+		StateUnknown:   {StatePending, StateManual, StateSucceeded, StateFailed, StateRefunded},
 		StatePending:   {StateManual, StateSucceeded, StateFailed, StateRefunded},
 		StateManual:    {StateSucceeded, StateFailed, StateRefunded},
 		StateSucceeded: {StateRefunded},
@@ -53,18 +53,23 @@ func TestApplyNeverMovesBackwards(t *testing.T) {
 	for _, k := range []eventKind{evUnknown, evRefused, evRejected, evHorizon, evAbandon} {
 		evs = append(evs, event{kind: k})
 	}
+	evs = append(evs, event{kind: evRejected, firstSend: true})
 	for _, code := range []iimmpact.StatusCode{0, 1, 20, 40, 48, 53, 54, 99} {
 		evs = append(evs, statusEvent(&iimmpact.Transaction{StatusCode: code}, SourceCallback))
 	}
 	for _, from := range States() {
 		for _, ev := range evs {
-			p := Payment{Request: iimmpact.TopupRequest{RefID: "r"}, State: from}
-			apply(&p, ev, time.Now())
+			now := time.Now()
+			p := Payment{Request: iimmpact.TopupRequest{RefID: "r"}, State: from, Version: 1, Next: now.Add(time.Minute)}
+			apply(&p, ev, now)
 			if p.State != from {
 				assert.Contains(t, allowed[from], p.State, "%v --%d/%v--> %v", from, ev.kind, ev.tx, p.State)
 			}
 			if p.State == StateFailed && from != StateFailed {
 				require.Equal(t, evStatus, ev.kind, "only IIMMPACT's answer fails a payment")
+			}
+			if p.State == StateRejected && from != StateRejected {
+				require.True(t, ev.kind == evRejected && ev.firstSend, "only a refusal of the first send rejects a payment")
 			}
 		}
 	}
@@ -109,4 +114,63 @@ func FuzzPaymentJSON(f *testing.F) {
 		require.NoError(t, json.Unmarshal(again, &q), "what was read must write back readable")
 		assert.Equal(t, fmt.Sprint(p.State, p.EffectsDone, len(p.Effects)), fmt.Sprint(q.State, q.EffectsDone, len(q.Effects)))
 	})
+}
+
+// A 4xx refusal settles a payment as rejected only as the answer to the
+// refid's first send, recorded before anything else could have sent it;
+// any other refusal leaves it open, unknown, whatever it was before.
+func TestRejectionProvesNothingExceptForTheFirstSend(t *testing.T) {
+	now := time.Now()
+	refused := func(first bool, src Source) event {
+		ev := classify(nil, &iimmpact.APIError{HTTPStatus: 400, StatusCode: 58, HasStatusCode: true, Remarks: "Invalid_Denomination"}, src)
+		ev.firstSend = first
+		return ev
+	}
+	fresh := Payment{Request: iimmpact.TopupRequest{RefID: "r"}, State: StateRecorded, Version: 1, Next: now.Add(time.Minute)}
+	claimed := fresh
+	claimed.Version, claimed.Next = 2, now.Add(2*time.Minute) // a resolver's Claim (or another Pay) wrote it
+	late := fresh
+	late.Next = now.Add(-time.Second) // due: a resolver may send it
+	for _, c := range []struct {
+		name string
+		p    Payment
+		ev   event
+		want State
+	}{
+		{"Pay's first send, in time", fresh, refused(true, SourceAnswer), StateRejected},
+		{"Pay on a refid already recorded", fresh, refused(false, SourceAnswer), StateUnknown},
+		{"the resolver sends a recorded payment", fresh, refused(false, SourceRequery), StateUnknown},
+		{"first send answered after a claim", claimed, refused(true, SourceAnswer), StateUnknown},
+		{"first send answered after Next", late, refused(true, SourceAnswer), StateUnknown},
+		{"sent (401 before), refused", Payment{State: StateSent, Version: 2}, refused(false, SourceRequery), StateUnknown},
+		{"unknown, refused", Payment{State: StateUnknown, Version: 2}, refused(false, SourceRequery), StateUnknown},
+		{"unknown, even if flagged first", Payment{State: StateUnknown, Version: 1, Next: now.Add(time.Minute)}, refused(true, SourceAnswer), StateUnknown},
+	} {
+		p := c.p.clone()
+		p.Request.RefID = "r"
+		apply(&p, c.ev, now)
+		assert.Equal(t, c.want, p.State, c.name)
+		if c.want == StateRejected {
+			assert.Equal(t, []string{"r/rejected-58"}, effectKeys(p), c.name)
+			continue
+		}
+		assert.Empty(t, p.Effects, c.name)
+		assert.Contains(t, p.Reason, "refused this re-send", c.name)
+		assert.Contains(t, p.Reason, "HTTP 400", c.name)
+		assert.Contains(t, p.Reason, "Invalid_Denomination (statusCode 58", c.name)
+		assert.Contains(t, p.Reason, "does not prove that an earlier attempt created nothing", c.name)
+	}
+	// A later true answer still settles it.
+	p := Payment{Request: iimmpact.TopupRequest{RefID: "r"}, State: StateUnknown, Version: 2}
+	apply(&p, refused(false, SourceRequery), now)
+	apply(&p, statusEvent(&iimmpact.Transaction{StatusCode: iimmpact.StatusSuccessful}, SourceCallback), now)
+	assert.Equal(t, StateSucceeded, p.State)
+}
+
+func effectKeys(p Payment) []string {
+	var keys []string
+	for _, e := range p.Effects {
+		keys = append(keys, e.Key)
+	}
+	return keys
 }

@@ -55,19 +55,25 @@ func New(client *iimmpact.Client, store Store, opts ...Option) (*Manager, error)
 // Starting a refid again returns the recorded payment, unchanged, if req
 // is the same request, and an error wrapping ErrParamsDiffer if it is not.
 func (m *Manager) Start(ctx context.Context, req iimmpact.TopupRequest) (Payment, error) {
+	p, _, err := m.start(ctx, req)
+	return p, err
+}
+
+// start is Start, and reports whether this call created the record.
+func (m *Manager) start(ctx context.Context, req iimmpact.TopupRequest) (Payment, bool, error) {
 	if err := req.Validate(); err != nil {
-		return Payment{}, err
+		return Payment{}, false, err
 	}
 	now := m.s.now()
 	p := Payment{Request: req, State: StateRecorded, Created: now, Updated: now, Next: now.Add(m.s.sendGrace)}
 	stored, created, err := m.store.Create(ctx, p)
 	if err != nil {
-		return Payment{}, fmt.Errorf("payments: record refid %q: %w", req.RefID, err)
+		return Payment{}, false, fmt.Errorf("payments: record refid %q: %w", req.RefID, err)
 	}
 	if !created && !sameRequest(stored.Request, req) {
-		return stored, fmt.Errorf("%w: refid %q", ErrParamsDiffer, req.RefID)
+		return stored, false, fmt.Errorf("%w: refid %q", ErrParamsDiffer, req.RefID)
 	}
-	return stored, nil
+	return stored, created, nil
 }
 
 // sameRequest compares everything that is sent.
@@ -84,20 +90,32 @@ func sameRequest(a, b iimmpact.TopupRequest) bool {
 // reconciliation, is returned as recorded without sending anything. An
 // error means the intent could not be recorded (nothing was sent) or the
 // answer could not be recorded (the resolver re-asks).
+//
+// Only when this call created the record is its send the refid's first,
+// whose 4xx refusal proves nothing was created (StateRejected). Paying a
+// refid whose record nobody has written since Start first writes it, so
+// that the answer to a first send still in flight elsewhere no longer
+// passes for the only send's once this one may have reached IIMMPACT.
 func (m *Manager) Pay(ctx context.Context, req iimmpact.TopupRequest) (Payment, error) {
-	p, err := m.Start(ctx, req)
+	p, created, err := m.start(ctx, req)
+	if err == nil && !created && p.untouched() {
+		p, err = m.update(ctx, p, func(q *Payment, _ time.Time) bool { return q.untouched() })
+	}
 	if err != nil || !p.State.IsOpen() || p.State == StateManual {
 		return p, err
 	}
-	return m.ask(ctx, p, SourceAnswer)
+	return m.ask(ctx, p, SourceAnswer, created)
 }
 
-// ask sends the stored request once more and records what it proves. The
-// record outlives a caller who gave up meanwhile: an answer that arrived
-// is the truth about money, and losing it would cost a re-query.
-func (m *Manager) ask(ctx context.Context, p Payment, src Source) (Payment, error) {
+// ask sends the stored request once more and records what it proves;
+// firstSend says it is the refid's first send (Pay's, after creating the
+// record). The record outlives a caller who gave up meanwhile: an answer
+// that arrived is the truth about money, and losing it would cost a
+// re-query.
+func (m *Manager) ask(ctx context.Context, p Payment, src Source, firstSend bool) (Payment, error) {
 	tx, err := m.client.Topup(ctx, p.Request)
 	ev := classify(tx, err, src)
+	ev.firstSend = firstSend
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	return m.record(wctx, p, ev, true)

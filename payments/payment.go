@@ -96,6 +96,10 @@ func (p *Payment) DueAt() (time.Time, bool) {
 	return p.Next, p.State.IsOpen()
 }
 
+// untouched reports whether p is as Start created it: recorded, and
+// nobody (no resolver's Claim, no other Pay) has written it since.
+func (p *Payment) untouched() bool { return p.State == StateRecorded && p.Version == 1 }
+
 // clone copies p deeply enough that changing the copy leaves p alone.
 func (p Payment) clone() Payment {
 	p.History = append([]Change(nil), p.History...)

@@ -77,7 +77,7 @@ func (m *Manager) resolve(ctx context.Context, p Payment) {
 			reason: "unresolved after " + m.s.horizon.String() + ": reconcile by hand"}, false)
 	default:
 		if err = m.pace.wait(ctx); err == nil {
-			_, err = m.ask(ctx, p, SourceRequery)
+			_, err = m.ask(ctx, p, SourceRequery, false)
 		}
 	}
 	if err != nil && ctx.Err() == nil {

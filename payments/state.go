@@ -18,8 +18,9 @@ const (
 	// with the same refid.
 	StateSent
 	// StateUnknown: an attempt may have been processed and its answer was
-	// lost (timeout, dropped connection, 5xx, a duplicate refid): asked
-	// again later with the same refid.
+	// lost (timeout, dropped connection, 5xx, a duplicate refid), or a
+	// re-send was refused with a 4xx, which says nothing about the earlier
+	// attempts: asked again later with the same refid.
 	StateUnknown
 	// StatePending: IIMMPACT answered Accepted (0) or Processing (1).
 	StatePending
@@ -33,9 +34,11 @@ const (
 	// StateFailed: IIMMPACT answered a documented failure code (HTTP 200
 	// Failed). Final; the refid is consumed.
 	StateFailed
-	// StateRejected: IIMMPACT refused the request with a 4xx that proves
-	// nothing was created (e.g. HTTP 400 Invalid_Denomination). Final here:
-	// nothing was charged. Start a new payment to try again.
+	// StateRejected: IIMMPACT refused the refid's first send (Pay's, right
+	// after it recorded the intent) with a 4xx other than 401, 403, 408 and
+	// 429 (e.g. HTTP 400 Invalid_Denomination): nothing was ever sent
+	// before, so nothing was created. Final here: nothing was charged.
+	// Start a new payment to try again. A refused re-send is StateUnknown.
 	StateRejected
 	// StateRefunded: IIMMPACT reported Refund (53). Final.
 	StateRefunded

@@ -14,7 +14,7 @@ const (
 	evStatus   eventKind = iota + 1 // IIMMPACT reported tx for this very refid
 	evUnknown                       // an attempt may have been processed; no true answer
 	evRefused                       // refused in a way that proves nothing (401, 403, 408, 429)
-	evRejected                      // refused with a 4xx that proves nothing was created
+	evRejected                      // refused with another 4xx: see verdict
 	evHorizon                       // unresolved past the horizon
 	evAbandon                       // the merchant gives up an unsent intent
 )
@@ -27,6 +27,9 @@ type event struct {
 	status iimmpact.StatusCode   // evRejected: the refusal's code, if any
 	reason string
 	source Source
+	// firstSend: the answer to the Topup that Pay sent right after its own
+	// Start created the record, the refid's first send. Only Pay sets it.
+	firstSend bool
 }
 
 // apply moves p by ev at now and reports whether it changed p (its state,
@@ -35,6 +38,7 @@ type event struct {
 // (a Processing after Succesful, a Succesful after its Refund, an unknown
 // after pending) changes nothing. Entering a final state owes an effect.
 func apply(p *Payment, ev event, now time.Time) bool {
+	ev = verdict(p, ev, now)
 	to, code, ok := target(p, ev)
 	if !ok {
 		return false
@@ -56,6 +60,26 @@ func apply(p *Payment, ev event, now time.Time) bool {
 	return true
 }
 
+// verdict keeps a 4xx rejection only where it proves that IIMMPACT created
+// nothing under the refid: as the answer to the refid's first send, while
+// the record is as Start made it (Version 1: the resolver's Claim and Pay
+// on an existing record both write before they send, so nothing else can
+// have sent it) and before its Next (when a resolver may send it). A
+// rejection of any other send is only about that send: IIMMPACT does not
+// document looking a refid up before validating, so an earlier attempt
+// whose answer was lost (or a send just before a crash) may have been
+// created and charged before, say, the denomination was disabled or the
+// wallet drained. That rejection leaves the payment open, unknown, and the
+// resolver asks again with the same refid until a true status or the
+// horizon.
+func verdict(p *Payment, ev event, now time.Time) event {
+	if ev.kind != evRejected || ev.firstSend && p.untouched() && now.Before(p.Next) {
+		return ev
+	}
+	return event{kind: evUnknown, source: ev.source, reason: "IIMMPACT refused this re-send of the refid (" + ev.reason +
+		"), which does not prove that an earlier attempt created nothing: asking again with the same refid"}
+}
+
 // target is the state ev leads p to, and false if ev is stale for p.
 func target(p *Payment, ev event) (State, iimmpact.StatusCode, bool) {
 	s := p.State
@@ -70,7 +94,7 @@ func target(p *Payment, ev event) (State, iimmpact.StatusCode, bool) {
 			return StateSent, 0, true
 		}
 		return s, 0, unsettled
-	case evRejected:
+	case evRejected: // only a first send's, which verdict let through
 		return StateRejected, ev.status, unsettled
 	case evHorizon:
 		return StateManual, 0, s.IsOpen() && s != StateManual

@@ -195,3 +195,47 @@ func testConcurrentCallbacks(t *testing.T, s payments.Store) {
 		t.Fatalf("effects %v: want each once, in state order, ending in the refund", got)
 	}
 }
+
+// testRejectedOnlyForFirstSend: a 400 settles a payment as rejected only
+// as the answer to the send Pay makes right after its Start created the
+// record. Paying a refid already recorded, or one a resolver has claimed,
+// is a re-send, whose 400 proves nothing about earlier attempts: unknown.
+// It relies on the store's Versions (1 from Create, bumped by every Put and
+// Claim).
+func testRejectedOnlyForFirstSend(t *testing.T, s payments.Store) {
+	ctx := context.Background()
+	m, fx := newManager(t, s)
+	bad := func(refID string) iimmpact.TopupRequest {
+		r := request(refID)
+		r.Amount = mustAmount("31") // D does not sell 31: HTTP 400 Invalid_Denomination
+		return r
+	}
+	if _, err := m.Start(ctx, bad("rj-claimed")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Claim(ctx, time.Now().Add(time.Hour), time.Now().Add(2*time.Hour), 10); err != nil { // a resolver's
+		t.Fatal(err)
+	}
+	if _, err := m.Start(ctx, bad("rj-recorded")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		refID   string
+		want    payments.State
+		effects []string
+	}{
+		{"rj-first", payments.StateRejected, []string{"rj-first/rejected-58"}},
+		{"rj-recorded", payments.StateUnknown, nil},
+		{"rj-claimed", payments.StateUnknown, nil},
+	} {
+		if _, err := m.Pay(ctx, bad(c.refID)); err != nil {
+			t.Fatalf("Pay %s: %v", c.refID, err)
+		}
+		if p, err := s.Get(ctx, c.refID); err != nil || p.State != c.want {
+			t.Errorf("%s: stored %v (%v), want %v: %s", c.refID, p.State, err, c.want, p.Reason)
+		}
+		if got := fx.of(c.refID); fmt.Sprint(got) != fmt.Sprint(c.effects) {
+			t.Errorf("%s: effects %v, want %v", c.refID, got, c.effects)
+		}
+	}
+}

@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Transitions", testTransitions},
 		{"StartIdempotentAndParamsDiffer", testStartParams},
 		{"ConcurrentCallbacksOneEffect", testConcurrentCallbacks},
+		{"RejectedOnlyForFirstSend", testRejectedOnlyForFirstSend},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, newStore(t)) })
 	}

@@ -134,7 +134,7 @@ func TestPaymentsFourReplicas(t *testing.T) {
 	stop()
 	runs.Wait()
 	lb.wg.Wait()
-	checkInvariants(t, pool, table, ledger, srv, n, "1000000")
+	checkInvariants(t, pool, table, ledger, srv, n, "1000000", nil)
 	watch.mu.Lock()
 	defer watch.mu.Unlock()
 	assert.Empty(t, watch.overlap, "refids asked about by two requests at once")
