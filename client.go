@@ -101,9 +101,6 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 	hc.Transport = rt
 	c.http, c.signer = hc, signer
 	c.obs = newObserve(s.observer, base)
-	if c.limit != nil && c.obs.o != nil {
-		c.limit.onWait = func(ctx context.Context, d time.Duration) { c.obs.limiterWait(ctx, "", "", d) }
-	}
 	return c, nil
 }
 
@@ -265,7 +262,11 @@ func attempt[T any](ctx context.Context, c *Client, cl call, target string, payl
 // send sends one signed request. Unless it fails, the caller stops the
 // attempt once it has read the answer.
 func (c *Client) send(ctx context.Context, cl call, target string, payload []byte) (*http.Response, *attemptState, error) {
-	if err := c.limit.wait(ctx, c.logger); err != nil {
+	waited, err := c.limit.wait(ctx, c.logger)
+	if waited > 0 {
+		c.obs.limiterWait(ctx, cl.method, cl.path, waited)
+	}
+	if err != nil {
 		return nil, nil, fmt.Errorf("iimmpact: %s %s: waiting for the client's rate limit: %w", cl.method, cl.path, err)
 	}
 	st := startAttempt(ctx, c.timeout)
