@@ -1,13 +1,10 @@
 package iimmpact
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptrace"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -21,6 +18,7 @@ type attemptState struct {
 	cancel          context.CancelFunc
 	deadline        time.Time       // zero without a timeout
 	timer           *time.Timer     // nil without a timeout
+	sent            time.Time       // when the request was handed to net/http
 	ctx             context.Context // the request's: this, traced
 	trace           httptrace.ClientTrace
 	// writes counts the times net/http wrote the request's headers. More
@@ -81,59 +79,4 @@ func (st *attemptState) timedOut() bool {
 // loop must then sign afresh rather than take the refusal as final.
 func (st *attemptState) resent(resp *http.Response) bool {
 	return resp.StatusCode == http.StatusUnauthorized && st.writes.Load() > 1
-}
-
-// Bounds on what is read of a response. The catalog and the product list
-// are the largest bodies IIMMPACT sends: at ~350 bytes a product, 100,000
-// products are 34 MiB, and their bound leaves room for three times that.
-// Every other answer is a page of at most 1,000 records or smaller.
-const (
-	maxResponseBody = 32 << 20
-	maxCatalogBody  = 128 << 20
-)
-
-// pooledBodyMax is the largest body buffer kept for reuse: most answers are
-// a few hundred bytes, and a catalog's buffer is not worth keeping.
-const pooledBodyMax = 64 << 10
-
-var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// readResponse reads all of resp's body, at most limit bytes (0 means
-// maxResponseBody), into a buffer sized from Content-Length when it is
-// known, and otherwise into a pooled buffer, so that neither regrows. Call
-// release with the buffer once nothing refers to its bytes.
-func readResponse(resp *http.Response, limit int64) (*bytes.Buffer, error) {
-	if limit == 0 {
-		limit = maxResponseBody
-	}
-	n := resp.ContentLength
-	if n > limit {
-		return nil, fmt.Errorf("response body of %d bytes is over the %d MiB limit", n, limit>>20)
-	}
-	var buf *bytes.Buffer
-	if n >= 0 && n > pooledBodyMax {
-		buf = bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead))
-	} else {
-		buf = bodyPool.Get().(*bytes.Buffer)
-		buf.Reset()
-	}
-	if n > 0 {
-		buf.Grow(int(n) + bytes.MinRead) // ReadFrom wants MinRead spare to see EOF without growing
-	}
-	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
-	if err == nil && int64(buf.Len()) > limit {
-		err = fmt.Errorf("response body over the %d MiB limit", limit>>20)
-	}
-	if err != nil {
-		release(buf)
-		return nil, err
-	}
-	return buf, nil
-}
-
-// release returns a small body buffer to the pool.
-func release(buf *bytes.Buffer) {
-	if buf != nil && buf.Cap() <= pooledBodyMax+bytes.MinRead {
-		bodyPool.Put(buf)
-	}
 }

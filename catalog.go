@@ -3,6 +3,7 @@ package iimmpact
 import (
 	"context"
 	"errors"
+	"io"
 	"net/url"
 	"strconv"
 	"time"
@@ -100,10 +101,44 @@ type catalogTree struct {
 	Groups []CatalogGroup `wire:"groups"`
 }
 
-// decodeInterned reads the catalog with its repeated words (field types,
-// templates, pricing models) allocated once (interningBody).
-func (b *catalogBody) decodeInterned(body []byte) error {
-	return wire.DecodeInterned(body, b, (*catalogBody).decodeWire)
+// decodeStream reads the catalog while its body arrives (streamingBody):
+// a catalog is tens of megabytes, and only one product's JSON is held at
+// a time, beside what is kept. Repeated words (field types, templates,
+// pricing models) are allocated once and repeated forms shared. Every
+// member but "products" is read by the generated decoder.
+func (b *catalogBody) decodeStream(r io.Reader) error {
+	*b = catalogBody{}
+	s := wire.NewStream(r)
+	for m := s.Object(); m.Next(); {
+		if k, _ := wire.Fold(m.Key(), "products"); k != "" {
+			b.Products = decodeProducts(s)
+			continue
+		}
+		key := m.Key()
+		wire.StreamValue(s, b, func(b *catalogBody, d *wire.Decoder) error { return b.decodeMember(d, key) })
+	}
+	return s.End()
+}
+
+// decodeProducts reads the products object a product at a time. A
+// product's key is its code: the map shares the Code string.
+func decodeProducts(s *wire.Stream) map[string]CatalogProduct {
+	if s.Null() {
+		return nil
+	}
+	products := map[string]CatalogProduct{}
+	for m := s.Object(); m.Next(); {
+		var p CatalogProduct
+		if wire.StreamValue(s, &p, (*CatalogProduct).decodeWire) != nil {
+			return nil
+		}
+		key := p.Code
+		if key != string(m.Key()) {
+			key = string(m.Key())
+		}
+		products[key] = p
+	}
+	return products
 }
 
 func (b *catalogBody) check() error {
@@ -115,7 +150,9 @@ func (b *catalogBody) check() error {
 
 // Catalog returns the product catalog (recommended over Products). A
 // product's options come from Options with the product code and the id of
-// one of its select fields.
+// one of its select fields. The catalog is decoded while its body arrives,
+// so fetching one costs about the memory the result keeps, not the body
+// on top of it (BenchmarkCatalogHeap).
 func (c *Client) Catalog(ctx context.Context, q CatalogQuery) (*Catalog, error) {
 	cl := getCall("/v2/catalog", q.values())
 	cl.maxBody = maxCatalogBody // the largest body IIMMPACT sends

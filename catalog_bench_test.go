@@ -26,15 +26,8 @@ import (
 func bigCatalog(n int) []byte {
 	var b bytes.Buffer
 	b.Grow(n * 380)
-	b.WriteString(`{"last_updated":"2025-01-07T00:00:00Z","tree":{"groups":[{"id":"grp_mobile","name":"Mobile",` +
-		`"icon_url":"https://cdn.iimmpact.com/icons/mobile.png","categories":[{"id":"cat_prepaid","name":"Prepaid Reload","product_codes":[`)
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, `"P%06d"`, i)
-	}
-	b.WriteString(`]}]}]},"products":{`)
+	writeTree(&b, n, `{"id":"grp_mobile","name":"Mobile","icon_url":"https://cdn.iimmpact.com/icons/mobile.png",`+
+		`"categories":[{"id":"cat_prepaid","name":"Prepaid Reload",`)
 	for i := range n {
 		if i > 0 {
 			b.WriteByte(',')
@@ -44,6 +37,57 @@ func bigCatalog(n int) []byte {
 			`"fields":[{"id":"account","type":"tel"},{"id":"amount","type":"select"}],`+
 			`"fulfillment":{"account":"account","amount":"amount"},`+
 			`"pricing":{"model":"percentage_discount","discount_rate":1.5}}`, i, i, i, i)
+	}
+	b.WriteString(`}}`)
+	return b.Bytes()
+}
+
+// writeTree starts a catalog: its tree of one group (opened by group) of
+// one category holding products P000000 to n-1, then the opening of the
+// products object.
+func writeTree(b *bytes.Buffer, n int, group string) {
+	b.WriteString(`{"last_updated":"2025-01-07T00:00:00Z","tree":{"groups":[` + group + `"product_codes":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(b, `"P%06d"`, i)
+	}
+	b.WriteString(`]}]}]},"products":{`)
+}
+
+// formsCatalog renders a catalog of n products whose purchase forms (an
+// account field with its validation, an amount select with its options,
+// the fulfillment and the pricing rule) come from a pool of forms
+// distinct ones, product i having form i % forms: forms == 1 is a catalog
+// of one kind of product, forms == n one in which no two products share
+// anything but the field ids and words (the worst case for sharing).
+// Products are about 700 bytes, the options varying in number (3 to 7)
+// and value with the form.
+func formsCatalog(n, forms int) []byte {
+	var b bytes.Buffer
+	b.Grow(n * 760)
+	writeTree(&b, n, `{"id":"grp_bills","name":"Bills","icon_url":"https://cdn.iimmpact.com/icons/bills.png",`+
+		`"categories":[{"id":"cat_all","name":"All",`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k := i % forms
+		fmt.Fprintf(&b, `"P%06d":{"code":"P%06d","name":"Biller %06d","product_type":"bill",`+
+			`"image_url":"https://dashboard.iimmpact.com/img/P%06d.png","processing_time":"instant","fields":[`+
+			`{"id":"account","type":"text","label":"Account number (form %d)","required":true,`+
+			`"validation":{"pattern":"^[0-9]{%d,%d}$","min_length":%d,"max_length":%d}},`+
+			`{"id":"amount","type":"select","label":"Amount","required":true,"options":[`, i, i, i, i, k, 6+k%7, 12+k%5, 6+k%7, 12+k%5)
+		for j := range 3 + k%5 {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			v := 5*(j+1) + k%97
+			fmt.Fprintf(&b, `{"value":"%d","label":"RM %d.00"}`, v, v)
+		}
+		fmt.Fprintf(&b, `]}],"fulfillment":{"account":"{{account}}","amount":"{{amount}}","remarks":"form %d"},`+
+			`"pricing":{"model":"percentage_discount","discount_rate":%d.%03d}}`, k, k/1000, k%1000)
 	}
 	b.WriteString(`}}`)
 	return b.Bytes()
@@ -71,8 +115,19 @@ type plainCatalog struct {
 		ImageURL       string `json:"image_url"`
 		ProcessingTime string `json:"processing_time"`
 		Fields         []struct {
-			ID   string `json:"id"`
-			Type string `json:"type"`
+			ID         string `json:"id"`
+			Type       string `json:"type"`
+			Label      string `json:"label"`
+			Required   bool   `json:"required"`
+			Validation *struct {
+				Pattern   string `json:"pattern"`
+				MinLength int    `json:"min_length"`
+				MaxLength int    `json:"max_length"`
+			} `json:"validation"`
+			Options []struct {
+				Value string `json:"value"`
+				Label string `json:"label"`
+			} `json:"options"`
 		} `json:"fields"`
 		Fulfillment map[string]string `json:"fulfillment"`
 		Pricing     struct {
@@ -82,33 +137,37 @@ type plainCatalog struct {
 	} `json:"products"`
 }
 
-// catalogHeapEnv carries "impl products" to the child process.
+// catalogHeapEnv carries "impl products forms" to the child process.
 const catalogHeapEnv = "IIMMPACT_CATALOG_HEAP"
 
 // BenchmarkCatalogHeap measures the peak heap a 50,000-product catalog
 // takes to fetch and decode, divided by its body size, each in a fresh
 // process (see TestCatalogHeapChild): the SDK's Catalog ("sdk") beside a
-// plain encoding/json decode of the same response ("baseline"). peak/body
-// is the most heap used while fetching and decoding, kept/body what the
-// result holds once it is done; ns/op is the whole child process.
+// plain encoding/json decode of the same response ("baseline"), for a
+// catalog of one form, of 500 and of 50,000 (no two products alike; see
+// formsCatalog). peak/body is the most heap used while fetching and
+// decoding, kept/body what the result holds once it is done; ns/op is the
+// whole child process.
 func BenchmarkCatalogHeap(b *testing.B) {
-	for _, impl := range []string{"baseline", "sdk"} {
-		b.Run("impl="+impl, func(b *testing.B) {
-			var peak, kept float64
-			for b.Loop() {
-				cmd := exec.Command(os.Args[0], "-test.run=^TestCatalogHeapChild$", "-test.count=1")
-				cmd.Env = append(os.Environ(), catalogHeapEnv+"="+impl+" 50000")
-				out, err := cmd.CombinedOutput()
-				if err != nil {
-					b.Fatalf("%v\n%s", err, out)
+	for _, forms := range []int{1, 500, 50_000} {
+		for _, impl := range []string{"baseline", "sdk"} {
+			b.Run(fmt.Sprintf("forms=%d/impl=%s", forms, impl), func(b *testing.B) {
+				var peak, kept float64
+				for b.Loop() {
+					cmd := exec.Command(os.Args[0], "-test.run=^TestCatalogHeapChild$", "-test.count=1")
+					cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s 50000 %d", catalogHeapEnv, impl, forms))
+					out, err := cmd.CombinedOutput()
+					if err != nil {
+						b.Fatalf("%v\n%s", err, out)
+					}
+					if peak, kept, err = parseHeapRatios(string(out)); err != nil {
+						b.Fatalf("%v in\n%s", err, out)
+					}
 				}
-				if peak, kept, err = parseHeapRatios(string(out)); err != nil {
-					b.Fatalf("%v in\n%s", err, out)
-				}
-			}
-			b.ReportMetric(peak, "peak/body")
-			b.ReportMetric(kept, "kept/body")
-		})
+				b.ReportMetric(peak, "peak/body")
+				b.ReportMetric(kept, "kept/body")
+			})
+		}
 	}
 }
 
@@ -123,11 +182,11 @@ func TestCatalogHeapChild(t *testing.T) {
 		t.Skip("run by BenchmarkCatalogHeap")
 	}
 	var impl string
-	var n int
-	if _, err := fmt.Sscan(spec, &impl, &n); err != nil {
+	var n, forms int
+	if _, err := fmt.Sscan(spec, &impl, &n, &forms); err != nil {
 		t.Fatal(err)
 	}
-	body := bigCatalog(n)
+	body := formsCatalog(n, forms)
 	tr := memTransport{body}
 	debug.SetGCPercent(10)
 	runtime.GC()

@@ -151,7 +151,7 @@ func TestCatalogSharesRepeatedForms(t *testing.T) {
 	t.Parallel()
 	body := bytes.Replace(bigCatalog(3), []byte(`"discount_rate":1.5}}}}`), []byte(`"discount_rate":2}}}}`), 1)
 	var b catalogBody
-	require.NoError(t, b.decodeInterned(body))
+	require.NoError(t, b.decodeStream(bytes.NewReader(body)))
 	p0, p1, p2 := b.Products["P000000"], b.Products["P000001"], b.Products["P000002"]
 	assert.Same(t, &p0.Fields[0], &p1.Fields[0])
 	assert.Same(t, p0.Fulfillment, p2.Fulfillment)

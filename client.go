@@ -101,9 +101,6 @@ func New(apiKey, hmacSecret string, opts ...Option) (*Client, error) {
 	hc.Transport = rt
 	c.http, c.signer = hc, signer
 	c.obs = newObserve(s.observer, base)
-	if c.limit != nil && c.obs.o != nil {
-		c.limit.onWait = func(ctx context.Context, d time.Duration) { c.obs.limiterWait(ctx, "", "", d) }
-	}
 	return c, nil
 }
 
@@ -202,10 +199,6 @@ type call struct {
 	obs *observedCall // nil when nothing observes
 }
 
-// checker is implemented by response envelopes that can tell a complete
-// body from one that merely parsed (e.g. no "data").
-type checker interface{ check() error }
-
 // do is the one request pipeline: encode once, then per attempt send a
 // freshly signed request, map non-2xx to *APIError and decode into a new T;
 // the retry policy decides whether to go again. Every endpoint goes
@@ -234,15 +227,10 @@ func run[T any](ctx context.Context, c *Client, cl call) (*T, error) {
 	}
 	r := c.newRetrier(cl)
 	for {
-		resp, body, err := c.attempt(ctx, cl, target, payload)
+		resp, out, err := attempt[T](ctx, c, cl, target, payload)
 		if err == nil {
-			var out *T
-			out, err = decodeFor[T](c, cl, resp, body.Bytes())
-			release(body) // decoding copied what it keeps
-			if err == nil {
-				cl.obs.endAttempt(resp, nil, false, 0)
-				return out, nil
-			}
+			cl.obs.endAttempt(resp, nil, false, 0)
+			return out, nil
 		}
 		r.saw(err)
 		again, err := r.again(ctx, resp, err)
@@ -253,104 +241,56 @@ func run[T any](ctx context.Context, c *Client, cl call) (*T, error) {
 	}
 }
 
-// decodeFor decodes one answer and checks that it is for this call.
-func decodeFor[T any](c *Client, cl call, resp *http.Response, body []byte) (*T, error) {
-	out, err := decode[T](resp.StatusCode, body)
+// attempt sends one signed request and reads its answer into a new T,
+// within the attempt's timeout (readAnswer).
+func attempt[T any](ctx context.Context, c *Client, cl call, target string, payload []byte) (*http.Response, *T, error) {
+	resp, st, err := c.send(ctx, cl, target, payload)
 	if err != nil {
-		var ae *APIError
-		if errors.As(err, &ae) {
-			ae.RetryAfter, _ = retryAfter(resp, c.now())
-		}
-		return nil, err
+		return nil, nil, err
 	}
-	if cl.match != nil {
-		if err := cl.match(out); err != nil {
-			return nil, &MalformedResponseError{HTTPStatus: resp.StatusCode, Body: capBody(body), Err: err}
-		}
+	defer st.stop()
+	defer resp.Body.Close()
+	out, err := readAnswer[T](c, cl, st, resp)
+	if c.logger != nil {
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "iimmpact: request",
+			slog.String("method", cl.method), slog.String("path", cl.path),
+			slog.Int("status", resp.StatusCode), slog.Duration("took", time.Since(st.sent)))
 	}
-	return out, nil
+	return resp, out, err
 }
 
-// emptyOK is implemented by results that a 2xx with no body at all may
-// stand for (a DELETE answered 204); every other empty body is malformed.
-type emptyOK interface{ emptyOK() }
-
-// decode maps one response to a result or a typed error.
-func decode[T any](status int, body []byte) (*T, error) {
-	if status < 200 || status > 299 {
-		return nil, newAPIError(status, body)
+// send sends one signed request. Unless it fails, the caller stops the
+// attempt once it has read the answer.
+func (c *Client) send(ctx context.Context, cl call, target string, payload []byte) (*http.Response, *attemptState, error) {
+	waited, err := c.limit.wait(ctx, c.logger)
+	if waited > 0 {
+		c.obs.limiterWait(ctx, cl.method, cl.path, waited)
 	}
-	out := new(T)
-	if _, ok := any(out).(emptyOK); ok && len(bytes.TrimSpace(body)) == 0 {
-		return out, nil
-	}
-	if err := unmarshal(body, out); err != nil {
-		return nil, &MalformedResponseError{HTTPStatus: status, Body: capBody(body), Err: err}
-	}
-	if ch, ok := any(out).(checker); ok {
-		if err := ch.check(); err != nil {
-			return nil, &MalformedResponseError{HTTPStatus: status, Body: capBody(body), Err: err}
-		}
-	}
-	return out, nil
-}
-
-// interningBody is a result whose repeated words are allocated once per
-// decode: the catalog, large and made of a small vocabulary. Like every
-// result it keeps nothing of the body, which run then reuses.
-type interningBody interface{ decodeInterned(body []byte) error }
-
-// unmarshal reads body into out in one pass when out has a generated
-// decoder (json.Unmarshal would check the whole body once more first).
-func unmarshal(body []byte, out any) error {
-	if k, ok := out.(interningBody); ok {
-		return k.decodeInterned(body)
-	}
-	if u, ok := out.(json.Unmarshaler); ok {
-		return u.UnmarshalJSON(body)
-	}
-	return json.Unmarshal(body, out)
-}
-
-// attempt sends one signed request and reads the whole (bounded) body. The
-// caller releases the body buffer once it has decoded it.
-func (c *Client) attempt(ctx context.Context, cl call, target string, payload []byte) (*http.Response, *bytes.Buffer, error) {
-	if err := c.limit.wait(ctx, c.logger); err != nil {
+	if err != nil {
 		return nil, nil, fmt.Errorf("iimmpact: %s %s: waiting for the client's rate limit: %w", cl.method, cl.path, err)
 	}
 	st := startAttempt(ctx, c.timeout)
-	defer st.stop()
 	req, err := c.newRequest(st.ctx, cl, target, payload)
+	if err == nil {
+		req = cl.obs.startAttempt(req)
+		err = c.sign(req, payload)
+	}
 	if err != nil {
+		st.stop()
 		return nil, nil, err
 	}
-	req = cl.obs.startAttempt(req)
-	if err := c.sign(req, payload); err != nil {
-		return nil, nil, err
-	}
-	start := time.Now()
+	st.sent = time.Now()
 	resp, err := c.http.Do(req)
 	if err == nil && st.resent(resp) {
 		resp.Body.Close()
 		resp, err = nil, errResent
 	}
 	if err != nil {
-		return nil, nil, c.sendError(cl, st, err)
+		err = c.sendError(cl, st, err)
+		st.stop()
+		return nil, nil, err
 	}
-	defer resp.Body.Close()
-	body, err := readResponse(resp, cl.maxBody)
-	if c.logger != nil {
-		c.logger.LogAttrs(ctx, slog.LevelDebug, "iimmpact: request",
-			slog.String("method", cl.method), slog.String("path", cl.path),
-			slog.Int("status", resp.StatusCode), slog.Duration("took", time.Since(start)))
-	}
-	if err != nil {
-		if st.timedOut() {
-			err = errAttemptTimeout
-		}
-		return resp, nil, fmt.Errorf("iimmpact: %s %s: reading response: %w", cl.method, cl.path, err)
-	}
-	return resp, body, nil
+	return resp, st, nil
 }
 
 // newRequest builds one attempt's request. The body is the encoded payload

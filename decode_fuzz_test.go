@@ -1,9 +1,12 @@
 package iimmpact
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"reflect"
 	"testing"
+	"testing/iotest"
 )
 
 // decoders are every generated (and hand-written one-pass) decoder of the
@@ -60,23 +63,37 @@ func TestGeneratedDecodersRefuseInvalidJSON(t *testing.T) {
 	}
 }
 
-// FuzzCatalogInterned holds the catalog's interning decode (repeated words
-// allocated once) to the plain one: for any input
-// both accept or both refuse, and what they read is equal.
-func FuzzCatalogInterned(f *testing.F) {
-	f.Add(fixture(f, "catalog_spec.json"))
-	f.Add(bigCatalog(3))
-	f.Add([]byte(`{"products":{"D":{"code":"D","fields":[{"id":"a\u00e9","type":1,"label":null},{"id":"a\u00e9"}],` +
-		`"fulfillment":{"account":"{{a}}","extras":{"x":"{{a}}"}},"pricing":{"model":"m","discount_rate":"1.5"}}}}`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var copied, kept catalogBody // kept: interned
-		errCopied := copied.UnmarshalJSON(b)
-		errKept := kept.decodeInterned(append([]byte(nil), b...))
-		if (errCopied == nil) != (errKept == nil) {
-			t.Fatalf("copying: %v, kept: %v, for %q", errCopied, errKept, b)
+// pieces reads b a byte at a time, or half of what is asked, or whole.
+func pieces(b []byte, how uint8) io.Reader {
+	switch r := bytes.NewReader(b); how % 3 {
+	case 0:
+		return iotest.OneByteReader(r)
+	case 1:
+		return iotest.HalfReader(r)
+	default:
+		return r
+	}
+}
+
+// FuzzCatalogStream holds the catalog's streaming decode (read as the
+// body arrives, a byte at a time or in halves, repeated words allocated once) to
+// the whole-body one: for any input both accept or both refuse, and what
+// they read is equal.
+func FuzzCatalogStream(f *testing.F) {
+	f.Add(fixture(f, "catalog_spec.json"), uint8(1))
+	f.Add(bigCatalog(3), uint8(7))
+	f.Add([]byte(`{"products":{"D":{"code":"D","fields":[{"id":"a\u00e9","type":1,"label":null},{"id":"a\u00e9"}],`+
+		`"fulfillment":{"account":"{{a}}","extras":{"x":"{{a}}"}},"pricing":{"model":"m","discount_rate":"1.5"}}}}`), uint8(3))
+	f.Add([]byte(`{"tree":{"groups":[]},"last_updated":"2025-01-07T00:00:00Z","PRODUCTS":{"X\"":{"code":"Y"}},"x":[1,{"a":null}]}`), uint8(2))
+	f.Fuzz(func(t *testing.T, b []byte, piece uint8) {
+		var whole, streamed catalogBody
+		errWhole := whole.UnmarshalJSON(b)
+		errStreamed := streamed.decodeStream(pieces(b, piece))
+		if (errWhole == nil) != (errStreamed == nil) {
+			t.Fatalf("whole: %v, streamed: %v, for %q", errWhole, errStreamed, b)
 		}
-		if errCopied == nil && !reflect.DeepEqual(copied, kept) {
-			t.Fatalf("the two decodes differ for %q:\n%+v\n%+v", b, copied, kept)
+		if errWhole == nil && !reflect.DeepEqual(whole, streamed) {
+			t.Fatalf("the two decodes differ for %q:\n%+v\n%+v", b, whole, streamed)
 		}
 	})
 }

@@ -152,8 +152,8 @@ type AttemptEnd struct {
 }
 
 // LimiterWait reports time spent waiting for the client-wide rate limiter
-// before an attempt or poll. It comes with the call's context; Method and
-// Path are empty when the limiter cannot tell which request waited.
+// before an attempt or poll, once the wait is over. It comes with the
+// call's context and names the request that waited.
 type LimiterWait struct {
 	Method, Path string
 	Waited       time.Duration

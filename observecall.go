@@ -190,8 +190,8 @@ func (oc *observedCall) attemptEnded(resp *http.Response, err error, retrying bo
 		Duration: time.Since(oc.astart)})
 }
 
-// limiterWait reports a wait for the client-wide rate limiter. The limiter
-// calls it after each wait that was not zero.
+// limiterWait reports a wait for the client-wide rate limiter: the request
+// pipeline calls it after each wait that was not zero, naming the request.
 func (b *observe) limiterWait(ctx context.Context, method, path string, waited time.Duration) {
 	if b.o == nil {
 		return

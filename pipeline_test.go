@@ -87,7 +87,7 @@ func TestWithRateLimitValidation(t *testing.T) {
 }
 
 // The limiter is client-wide and paces first attempts, retries and polls
-// alike; its waits are observable through the onWait seam.
+// alike; its waits reach the observer, each naming the request.
 func TestRateLimitPacesEveryRequest(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
@@ -100,11 +100,10 @@ func TestRateLimitPacesEveryRequest(t *testing.T) {
 		times = append(times, time.Now())
 		return newResponse(statuses[min(len(times)-1, len(statuses)-1)], []byte(`{"data":{"balance":1}}`)), nil
 	})
+	waits := &lockedLimiterSpy{}
 	c, err := New(testKey, testSecret, WithBaseURL("https://api.test.invalid"), WithHTTPClient(&http.Client{Transport: mock}),
-		WithRateLimit(20, 2), WithRetryPolicy(fastRetries(2, nil)))
+		WithRateLimit(20, 2), WithRetryPolicy(fastRetries(2, nil)), WithObserver(waits))
 	require.NoError(t, err)
-	var waits []time.Duration
-	c.limit.onWait = func(_ context.Context, d time.Duration) { mu.Lock(); waits = append(waits, d); mu.Unlock() }
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range 5 {
@@ -115,8 +114,28 @@ func TestRateLimitPacesEveryRequest(t *testing.T) {
 	require.Len(t, times, 6, "5 calls, one retried")
 	// A burst of 2, then one every 50 ms: the 6th request is 4 intervals in.
 	assert.GreaterOrEqual(t, time.Since(start), 190*time.Millisecond)
-	assert.NotEmpty(t, waits, "requests past the burst waited, and the seam saw it")
-	assert.LessOrEqual(t, len(waits), 4)
+	waits.mu.Lock()
+	defer waits.mu.Unlock()
+	assert.NotEmpty(t, waits.got, "requests past the burst waited, and the observer saw it")
+	assert.LessOrEqual(t, len(waits.got), 4)
+	for _, w := range waits.got {
+		assert.Equal(t, "GET", w.Method)
+		assert.Equal(t, "/v2/balance", w.Path)
+		assert.Positive(t, w.Waited)
+	}
+}
+
+// lockedLimiterSpy records limiter waits from many goroutines.
+type lockedLimiterSpy struct {
+	NopObserver
+	mu  sync.Mutex
+	got []LimiterWait
+}
+
+func (s *lockedLimiterSpy) LimiterWait(_ context.Context, e LimiterWait) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.got = append(s.got, e)
 }
 
 // A wait cancelled by ctx gives its slot back and says why.
@@ -124,10 +143,12 @@ func TestRateLimitHonoursContext(t *testing.T) {
 	t.Parallel()
 	l, err := newLimiter(&rateSetting{perSecond: 1, burst: 1}, "https://api.iimmpact.com")
 	require.NoError(t, err)
-	require.NoError(t, l.wait(context.Background(), nil))
+	_, err = l.wait(context.Background(), nil)
+	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
-	assert.ErrorIs(t, l.wait(ctx, nil), context.DeadlineExceeded)
+	_, err = l.wait(ctx, nil)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	d := l.reserve(time.Now())
 	assert.LessOrEqual(t, d, time.Second, "the cancelled slot was given back")
 }

@@ -53,9 +53,6 @@ type limiter struct {
 	slack time.Duration // burst·every: how far tat may run ahead
 	mu    sync.Mutex
 	tat   time.Time
-	// onWait, if set, is told of every wait; the seam for observability
-	// (an OpenTelemetry module), not part of the API.
-	onWait func(ctx context.Context, d time.Duration)
 }
 
 func newLimiter(r *rateSetting, base string) (*limiter, error) {
@@ -97,25 +94,22 @@ func (l *limiter) cancel() {
 	l.mu.Unlock()
 }
 
-// wait blocks until the next request may go, or ctx ends. A nil limiter
-// never waits.
-func (l *limiter) wait(ctx context.Context, logger *slog.Logger) error {
+// wait blocks until the next request may go, or ctx ends, and returns how
+// long it waited (for the observer). A nil limiter never waits.
+func (l *limiter) wait(ctx context.Context, logger *slog.Logger) (time.Duration, error) {
 	if l == nil {
-		return nil
+		return 0, nil
 	}
 	d := l.reserve(time.Now())
 	if d == 0 {
-		return nil
-	}
-	if l.onWait != nil {
-		l.onWait(ctx, d)
+		return 0, nil
 	}
 	if logger != nil {
 		logger.LogAttrs(ctx, slog.LevelDebug, "iimmpact: pacing under the client's rate limit", slog.Duration("wait", d))
 	}
 	if err := sleep(ctx, d); err != nil {
 		l.cancel()
-		return err
+		return d, err
 	}
-	return nil
+	return d, nil
 }

@@ -79,7 +79,7 @@ func TestPaymentMetrics(t *testing.T) {
 	h.obs.PaymentState(ctx, iimmpact.PaymentStateChange{RefID: "p-1", From: "pending", To: "succeeded", Source: "callback", At: time.Now()})
 	h.obs.PaymentState(ctx, iimmpact.PaymentStateChange{RefID: "p-2", From: "intent", To: "pending", Source: "answer", At: time.Now()})
 	h.obs.LimiterWait(ctx, iimmpact.LimiterWait{Method: "POST", Path: "/v2/topup", Waited: 30 * time.Millisecond})
-	h.obs.LimiterWait(ctx, iimmpact.LimiterWait{Waited: 10 * time.Millisecond}) // the limiter could not tell the path
+	h.obs.LimiterWait(ctx, iimmpact.LimiterWait{Waited: 10 * time.Millisecond}) // a hand-made event without a path still counts
 
 	rm := h.collect(t)
 	assert.Equal(t, int64(2), sumWhere(t, rm, iimmpactotel.MetricPaymentTransitions, attribute.String("iimmpact.payment.to", "pending")))

@@ -67,13 +67,6 @@ func (e *SyntaxError) Error() string {
 // once decoding is done.
 func NewDecoder(b []byte) Decoder { return Decoder{b: b} }
 
-// NewInterningDecoder reads b as NewDecoder does, except that its
-// Interned strings are each allocated once, however often they repeat: for
-// a large body of repeating words (the catalog).
-func NewInterningDecoder(b []byte) Decoder {
-	return Decoder{b: b, words: &words{m: map[string]string{}, shared: map[string]any{}}}
-}
-
 // sub reads b, a part of d's input, the way d does.
 func (d *Decoder) sub(b []byte) Decoder { return Decoder{b: b, words: d.words} }
 
@@ -318,23 +311,9 @@ func (m *Members) Next() bool {
 		return false
 	}
 	d := m.d
-	d.ws()
-	if d.i >= len(d.b) || d.b[d.i] != '"' {
-		d.syntax("looking for an object key")
+	var ok bool
+	if m.key, ok = d.key(); !ok {
 		return false
-	}
-	raw, escaped, err := d.str()
-	if err != nil {
-		return false
-	}
-	m.key = raw
-	if escaped {
-		var s string
-		if err := json.Unmarshal(d.b[d.i-len(raw)-2:d.i], &s); err != nil {
-			d.Fail(err)
-			return false
-		}
-		m.key = []byte(s)
 	}
 	d.ws()
 	if d.i >= len(d.b) || d.b[d.i] != ':' {
@@ -343,6 +322,28 @@ func (m *Members) Next() bool {
 	}
 	d.i++
 	return true
+}
+
+// key consumes an object key and returns it unescaped.
+func (d *Decoder) key() ([]byte, bool) {
+	d.ws()
+	if d.i >= len(d.b) || d.b[d.i] != '"' {
+		d.syntax("looking for an object key")
+		return nil, false
+	}
+	raw, escaped, err := d.str()
+	if err != nil {
+		return nil, false
+	}
+	if !escaped {
+		return raw, true
+	}
+	var s string
+	if err := json.Unmarshal(d.b[d.i-len(raw)-2:d.i], &s); err != nil {
+		d.Fail(err)
+		return nil, false
+	}
+	return []byte(s), true
 }
 
 // step moves to the next member or element: the opening bracket (or null)

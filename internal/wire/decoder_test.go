@@ -101,7 +101,7 @@ func TestInterned(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("x", maxWordLen+1)
 	in := []byte(`["tel","tel","a\u00e9","a\u00e9",12,null,"` + long + `","` + long + `"]`)
-	got := readWords(t, NewInterningDecoder(in))
+	got := readWords(t, interning(in))
 	assert.Equal(t, []string{"tel", "tel", "aé", "aé", "12", "", long, long}, got)
 	assert.Same(t, unsafe.StringData(got[0]), unsafe.StringData(got[1]), "a repeated word is shared")
 	assert.NotSame(t, unsafe.StringData(got[6]), unsafe.StringData(got[7]), "a long string is not kept in the table")
@@ -126,7 +126,7 @@ func TestInternedBound(t *testing.T) {
 		fmt.Fprintf(&b, `"w%d"`, i)
 	}
 	b.WriteByte(']')
-	d := NewInterningDecoder(b.Bytes())
+	d := interning(b.Bytes())
 	got := readWords(t, d)
 	assert.Len(t, d.words.m, maxWords)
 	assert.Equal(t, fmt.Sprintf("w%d", maxWords+9), got[len(got)-1])
@@ -149,7 +149,7 @@ func TestShared(t *testing.T) {
 	t.Parallel()
 	long := `["` + strings.Repeat("x", maxSharedLen) + `"]`
 	in := []byte(`[["a","b"],["a","b"],["a", "b"],["c"],` + long + `,` + long + `]`)
-	got := readShared(t, NewInterningDecoder(in))
+	got := readShared(t, interning(in))
 	plain := readShared(t, NewDecoder(in))
 	assert.Equal(t, plain, got)
 	assert.Equal(t, []string{"a", "b"}, got[0])
@@ -158,24 +158,10 @@ func TestShared(t *testing.T) {
 	assert.NotSame(t, &got[4][0], &got[5][0], "a long value is not kept in the table")
 	assert.NotSame(t, &plain[0][0], &plain[1][0], "no table without an interning decoder")
 
-	d := NewInterningDecoder([]byte(`[{"a":1}]`))
+	d := interning([]byte(`[{"a":1}]`))
 	var bad []string
 	require.Error(t, Shared(&d, &bad, func(p *[]string, d *Decoder) error { return ScalarSlice(d, p, SetString) }))
 }
 
-// An interning decoder counts an object's members ahead (to size a map)
-// without moving; anything but a well-formed object counts 0.
-func TestMembers(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]int{`{"a":1,"b":[1,{"c":2}],"d":{}}`: 3, `{}`: 0, `[1,2]`: 0, `{"a":1,`: 0, `{"a":}`: 0} {
-		d := NewInterningDecoder([]byte(in))
-		assert.Equal(t, want, d.members(), in)
-		assert.Equal(t, 0, d.Pos(), "counting does not move the decoder")
-		plain := NewDecoder([]byte(in))
-		assert.Equal(t, 0, plain.members())
-	}
-	var m map[string]int
-	d := NewInterningDecoder([]byte(`{"a":1,"b":2}`))
-	require.NoError(t, Map(&d, &m, func(p *int, d *Decoder) error { return Scalar(d, p, SetInt) }))
-	assert.Equal(t, map[string]int{"a": 1, "b": 2}, m)
-}
+// interning is a Decoder with a Stream's table of words and shared values.
+func interning(b []byte) Decoder { return Decoder{b: b, words: newWords()} }

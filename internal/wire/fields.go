@@ -54,7 +54,7 @@ func Scalar[T any](d *Decoder, p *T, set func(*T, []byte) error) error {
 }
 
 // Interned reads a string as SetString does; a plain JSON string of a
-// NewInterningDecoder's input that was read before is not allocated again.
+// Stream's input that was read before is not allocated again.
 func Interned(d *Decoder, p *string) error {
 	b, err := d.Value()
 	if err != nil {
@@ -129,7 +129,7 @@ func Map[T any](d *Decoder, p *map[string]T, dec func(*T, *Decoder) error) error
 		*p = nil
 		return nil
 	}
-	m := make(map[string]T, d.members())
+	m := map[string]T{}
 	for o := d.Object(); o.Next(); {
 		var v T
 		if err := dec(&v, d); err != nil {
@@ -175,12 +175,6 @@ func Decode[T any](b []byte, p *T, dec func(*T, *Decoder) error) error {
 	return whole(&d, p, dec)
 }
 
-// DecodeInterned is Decode with NewInterningDecoder.
-func DecodeInterned[T any](b []byte, p *T, dec func(*T, *Decoder) error) error {
-	d := NewInterningDecoder(b)
-	return whole(&d, p, dec)
-}
-
 func whole[T any](d *Decoder, p *T, dec func(*T, *Decoder) error) error {
 	if err := dec(p, d); err != nil {
 		return err
@@ -188,7 +182,7 @@ func whole[T any](d *Decoder, p *T, dec func(*T, *Decoder) error) error {
 	return d.End()
 }
 
-// Shared reads the next value with dec. With an interning decoder, a value
+// Shared reads the next value with dec. Within a Stream, a value
 // whose JSON was read before (byte for byte) is not decoded again: *p is
 // set to the earlier result, so a slice or pointer is shared by every
 // repeat (its readers must not write through it). The table is bounded,
@@ -216,25 +210,4 @@ func Shared[T any](d *Decoder, p *T, dec func(*T, *Decoder) error) error {
 		d.words.shared[string(b)] = *p
 	}
 	return nil
-}
-
-// members is, for an interning decoder (a large body), how many members
-// the object that comes next has: counted on a copy, so that a map of
-// 100,000 products is made its size at once instead of growing into it.
-// It is 0 for other decoders and for anything but a well-formed object.
-func (d *Decoder) members() int {
-	if d.words == nil {
-		return 0
-	}
-	c, n := *d, 0
-	for o := c.Object(); o.Next(); {
-		if c.Skip() != nil {
-			return 0
-		}
-		n++
-	}
-	if c.Err() != nil {
-		return 0
-	}
-	return n
 }
