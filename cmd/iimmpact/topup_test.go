@@ -76,7 +76,8 @@ func TestTopupRefusedCreatesNothing(t *testing.T) {
 
 	r := cli(t, fakeEnv(srv), "topup", "--refid", "ORDER-R", "--product", "D", "--account", "0123456789", "--amount", "33")
 	requireCode(t, exitError, r)
-	assert.Contains(t, r.stdout, "nothing was created and the refid is not used")
+	assert.Contains(t, r.stdout, "this send created nothing")
+	assert.Contains(t, r.stdout, "the earlier send may still have been charged: look it up first (iimmpact tx ")
 	assert.Contains(t, r.stderr, "Invalid_Denomination")
 	_, ok := srv.TopupRecord("ORDER-R")
 	assert.False(t, ok)

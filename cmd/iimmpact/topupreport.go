@@ -127,7 +127,8 @@ func (t *topupCmd) duplicateNotes() []string {
 }
 
 func (t *topupCmd) refusedNotes() []string {
-	return []string{"IIMMPACT refused the request before creating a payment: nothing was created and the refid is not used.",
+	return []string{"IIMMPACT refused the request before creating a payment: this send created nothing.",
+		"If this refid was sent before and that answer never came, the earlier send may still have been charged: look it up first (iimmpact tx " + shellQuote(t.req.RefID) + ").",
 		"Next: fix the request (or the credentials) and send it again with the same refid."}
 }
 
