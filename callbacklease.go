@@ -4,22 +4,28 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 )
 
-// hold is a granted claim while the re-query and Handle run: a goroutine
+// hold is a granted claim while the re-query and Handle run: a timer
 // renews its lease every third of Lease and cancels ctx the moment a
 // renewal fails for good (ErrLeaseLost) or cannot succeed before the lease
 // would lapse, so Handle is told to stop while the lease is still its own.
+// A Handle quicker than a third of the lease (the usual one) costs one
+// timer and no goroutine.
 type hold struct {
 	h      *CallbackHandler
 	parent context.Context // the request's
 	ctx    context.Context // Handle's: ends with the request or the lease
 	cancel context.CancelCauseFunc
-	stop   chan struct{} // closed to stop renewing
-	done   chan struct{} // closed when the renewer has returned
-	lease  Lease         // the renewer's until done is closed, then the owner's
-	over   bool          // completed or released: nothing more to do
+	over   bool // the owner's: completed or released, nothing more to do
+
+	mu      sync.Mutex  // held by a renewal while it runs; finish takes it to end them
+	timer   *time.Timer // the next renewal
+	until   time.Time   // when the lease lapses by this process's clock
+	lease   Lease
+	stopped bool // no renewal may run any more
 }
 
 // errLeaseEnded is the cause a finished hold gives its context.
@@ -36,60 +42,64 @@ func (h *CallbackHandler) take(ctx context.Context, refID string, status StatusC
 	if l.Token == "" || l.RefID != refID || l.Status != status {
 		return nil, verdict{code: 500, reason: "store failed", err: errors.New("store granted a claim without its lease")}, false
 	}
-	hd = &hold{h: h, parent: ctx, stop: make(chan struct{}), done: make(chan struct{}), lease: l}
+	hd = &hold{h: h, parent: ctx, lease: l, until: start.Add(h.cfg.Lease)}
 	hd.ctx, hd.cancel = context.WithCancelCause(ctx)
-	go hd.renew(start.Add(h.cfg.Lease))
+	hd.mu.Lock() // the first renewal waits for its timer to be set
+	hd.timer = time.AfterFunc(h.cfg.Lease/3, hd.renew)
+	hd.mu.Unlock()
 	return hd, verdict{}, true
 }
 
-// renew keeps the lease until stop is closed. until is when the lease
-// lapses by this process's clock, measured from before each store call, so
-// it is never later than the store's own reckoning. A renewal that cannot
-// succeed by lapse (a sixth of the lease before until) cancels Handle's
-// context, leaving it that sixth to stop in.
-func (hd *hold) renew(until time.Time) {
-	defer close(hd.done)
-	d := hd.h.cfg.Lease
-	next := time.Now().Add(d / 3)
-	for {
-		t := time.NewTimer(time.Until(next))
-		select {
-		case <-hd.stop:
-			t.Stop()
-			return
-		case <-t.C:
-		}
-		start := time.Now()
-		lapse := until.Add(-d / 6)
-		deadline := lapse
-		if !start.Before(lapse) { // woken late (a paused process): one last try
-			deadline = until.Add(-d / 12)
-		}
-		if !start.Before(deadline) {
-			hd.lost(leaseLost(hd.lease, "not renewed in time"))
-			return
-		}
-		rctx, cancel := context.WithDeadline(context.WithoutCancel(hd.parent), deadline)
-		l, err := hd.h.cfg.Store.Renew(rctx, hd.lease, d)
-		cancel()
-		switch {
-		case err == nil:
-			hd.lease, until, next = l, start.Add(d), start.Add(d/3)
-			continue
-		case errors.Is(err, ErrLeaseLost):
-			hd.lost(err)
-			return
-		case !time.Now().Before(lapse):
-			hd.lost(leaseLost(hd.lease, "not renewed in time: "+err.Error()))
-			return
-		}
-		// The store may recover before the lease lapses.
-		hd.h.logStore(hd.parent, slog.LevelWarn, "iimmpact: callback lease renewal failed; retrying", hd.lease, err)
-		next = time.Now().Add(d / 12)
-		if lapse.Before(next) {
-			next = lapse
-		}
+// renew is the timer's: it renews the lease once and sets the timer for
+// the next renewal, unless the hold is finished or the lease is lost.
+func (hd *hold) renew() {
+	hd.mu.Lock()
+	defer hd.mu.Unlock()
+	if hd.stopped {
+		return
 	}
+	if next, ok := hd.renewOnce(); ok {
+		hd.timer.Reset(time.Until(next))
+	}
+}
+
+// renewOnce renews the lease and says when to renew next; false when the
+// lease is lost (Handle's context is then cancelled). until is measured
+// from before each store call, so it is never later than the store's own
+// reckoning. A renewal that cannot succeed by lapse (a sixth of the lease
+// before until) cancels Handle's context, leaving it that sixth to stop in.
+func (hd *hold) renewOnce() (time.Time, bool) {
+	d := hd.h.cfg.Lease
+	start := time.Now()
+	lapse := hd.until.Add(-d / 6)
+	deadline := lapse
+	if !start.Before(lapse) { // woken late (a paused process): one last try
+		deadline = hd.until.Add(-d / 12)
+	}
+	if !start.Before(deadline) {
+		hd.lost(leaseLost(hd.lease, "not renewed in time"))
+		return time.Time{}, false
+	}
+	rctx := newStoreContext(hd.parent, deadline)
+	l, err := hd.h.cfg.Store.Renew(rctx, hd.lease, d)
+	rctx.stop()
+	switch {
+	case err == nil:
+		hd.lease, hd.until = l, start.Add(d)
+		return start.Add(d / 3), true
+	case errors.Is(err, ErrLeaseLost):
+		hd.lost(err)
+		return time.Time{}, false
+	case !time.Now().Before(lapse):
+		hd.lost(leaseLost(hd.lease, "not renewed in time: "+err.Error()))
+		return time.Time{}, false
+	}
+	// The store may recover before the lease lapses.
+	hd.h.logStore(hd.parent, slog.LevelWarn, "iimmpact: callback lease renewal failed; retrying", hd.lease, err)
+	if next := time.Now().Add(d / 12); next.Before(lapse) {
+		return next, true
+	}
+	return lapse, true
 }
 
 func (hd *hold) lost(err error) {
@@ -97,12 +107,15 @@ func (hd *hold) lost(err error) {
 	hd.cancel(err)
 }
 
-// finish stops the renewer and returns the lease as last renewed.
+// finish stops the renewals, waiting for one in flight, and returns the
+// lease as last renewed.
 func (hd *hold) finish() Lease {
 	if !hd.over {
 		hd.over = true
-		close(hd.stop)
-		<-hd.done
+		hd.timer.Stop()
+		hd.mu.Lock()
+		hd.stopped = true
+		hd.mu.Unlock()
 		hd.cancel(errLeaseEnded)
 	}
 	return hd.lease
@@ -115,8 +128,8 @@ func (hd *hold) abandon() {
 		return
 	}
 	l := hd.finish()
-	c, cancel := storeContext(hd.parent)
-	defer cancel()
+	c := newStoreContext(hd.parent, time.Now().Add(storeTimeout))
+	defer c.stop()
 	if err := hd.h.cfg.Store.Release(c, l); err != nil {
 		hd.h.logStore(hd.parent, slog.LevelError, "iimmpact: callback store release failed; the claim will lapse", l, err)
 	}
@@ -127,8 +140,8 @@ func (hd *hold) abandon() {
 // lease lapsed, act twice.
 func (hd *hold) complete() verdict {
 	l := hd.finish()
-	c, cancel := storeContext(hd.parent)
-	defer cancel()
+	c := newStoreContext(hd.parent, time.Now().Add(storeTimeout))
+	defer c.stop()
 	switch err := hd.h.cfg.Store.Complete(c, l); {
 	case err == nil:
 		return verdict{code: 200, reason: "handled"}
@@ -137,12 +150,6 @@ func (hd *hold) complete() verdict {
 	default:
 		return verdict{code: 200, reason: "handled, but the store did not record it", err: err}
 	}
-}
-
-// storeContext keeps the request's values but not its cancellation, so a
-// peer hanging up cannot strand a lease.
-func storeContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 }
 
 func (h *CallbackHandler) logStore(ctx context.Context, level slog.Level, msg string, l Lease, err error) {

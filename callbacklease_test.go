@@ -204,3 +204,57 @@ func TestCallbackHandlerRefusesAGrantWithoutALease(t *testing.T) {
 	assert.Empty(t, hs.handled())
 	assert.Contains(t, hs.logText(), "without its lease")
 }
+
+// blockingRenewStore is the memory store whose Renew tells renewing when
+// it starts and takes hold to finish; it keeps what Renew returned and
+// what Complete was given.
+type blockingRenewStore struct {
+	*MemoryCallbackStore
+	renewing chan struct{}
+	hold     time.Duration
+	mu       sync.Mutex
+	renewed  []Lease
+	complete []Lease
+}
+
+func (s *blockingRenewStore) Renew(ctx context.Context, l Lease, d time.Duration) (Lease, error) {
+	select {
+	case s.renewing <- struct{}{}:
+	default:
+	}
+	time.Sleep(s.hold)
+	l, err := s.MemoryCallbackStore.Renew(ctx, l, d)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.renewed = append(s.renewed, l)
+	return l, err
+}
+
+func (s *blockingRenewStore) Complete(ctx context.Context, l Lease) error {
+	s.mu.Lock()
+	s.complete = append(s.complete, l)
+	s.mu.Unlock()
+	return s.MemoryCallbackStore.Complete(ctx, l)
+}
+
+// A Handle that returns while a renewal is in flight: the handler waits
+// for the renewal, then completes with the lease as renewed (its later
+// Until), so the store records the callback as handled.
+func TestCallbackCompleteWaitsForARenewalInFlight(t *testing.T) {
+	t.Parallel()
+	const lease = 150 * time.Millisecond
+	store := &blockingRenewStore{MemoryCallbackStore: NewMemoryCallbackStore(), renewing: make(chan struct{}), hold: 40 * time.Millisecond}
+	hs := newHarness(t, func(c *CallbackConfig) {
+		c.Lease, c.Store = lease, store
+		c.Handle = func(context.Context, *Callback) error { <-store.renewing; return nil }
+	})
+	rec := hs.serve(fromIIMMPACT(postCallback(fixture(t, "callback_post_grab_gift.json"))))
+	require.Equal(t, http.StatusOK, rec.Code)
+	store.mu.Lock()
+	defer store.mu.Unlock()
+	require.Len(t, store.renewed, 1, "one renewal, not cut short")
+	require.Len(t, store.complete, 1)
+	assert.Equal(t, store.renewed[0], store.complete[0], "completed with the renewed lease")
+	assert.Contains(t, hs.logs.String(), "handled")
+	assert.NotContains(t, hs.logs.String(), "lease was lost")
+}
