@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The README's performance table, reproducible: every benchmark beside its
 # floor (impl=baseline) in the same run, -count 10 at -cpu 1, summarised
-# by benchstat (medians, confidence intervals, sdk vs baseline), then the
-# same pairs as instruction counts under cachegrind (scripts/cachegrind.sh).
+# by benchstat (medians, confidence intervals, sdk vs baseline), the time
+# ratio of Sign and BalanceRoundTrip measured interleaved (impl=interleaved:
+# the two alternate in one loop, so the machine's noise hits both alike),
+# then the same pairs as instruction counts under cachegrind
+# (scripts/cachegrind.sh).
 #
 #   scripts/bench.sh              # writes bench.txt in the repository root
 #   COUNT=3 CACHEGRIND=0 scripts/bench.sh
@@ -30,6 +33,9 @@ go test -run '^$' -bench '^BenchmarkHistoryPage$' -benchmem -count "$COUNT" -cpu
 echo
 echo "== benchstat: sdk against baseline, per benchmark =="
 benchstat -col '/impl@(baseline sdk)' "$out"
+echo
+echo "== interleaved: sdk ÷ baseline time, the two alternating in one loop =="
+benchstat -filter '/impl:interleaved' "$out"
 echo
 echo "== iimmpacttest history: one page of 100, by total rows =="
 benchstat -filter '.name:HistoryPage' -col /rows "$out"
