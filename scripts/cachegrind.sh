@@ -33,24 +33,38 @@ if [ $# -gt 0 ]; then
 	benches=("${keep[@]}")
 fi
 
-# irefs BENCH IMPL N prints the instructions of one run.
+# irefs BINARY BENCH SUB N prints the instructions of one run.
 irefs() {
 	GOGC=100 valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
-		"$dir/iimmpact.test" -test.run '^$' -test.bench "^Benchmark$1\$/^impl=$2\$" \
-		-test.benchtime "$3x" -test.cpu 1 2>&1 >/dev/null | awk '/I +refs:/ { gsub(",", "", $NF); print $NF }'
+		"$1" -test.run '^$' -test.bench "^Benchmark$2\$/^$3\$" \
+		-test.benchtime "$4x" -test.cpu 1 2>&1 >/dev/null | awk '/I +refs:/ { gsub(",", "", $NF); print $NF }'
 }
 
+# perop BINARY BENCH SUB N prints the instructions of one operation.
 perop() {
 	local a b
-	a=$(irefs "$1" "$2" "$3")
-	b=$(irefs "$1" "$2" $(($3 * 2)))
-	echo $(((b - a) / $3))
+	a=$(irefs "$1" "$2" "$3" "$4")
+	b=$(irefs "$1" "$2" "$3" $(($4 * 2)))
+	echo $(((b - a) / $4))
 }
 
 printf '%-20s %14s %14s %8s\n' benchmark baseline sdk ratio
 for entry in "${benches[@]}"; do
 	read -r name n <<<"$entry"
-	base=$(perop "$name" baseline "$n")
-	sdk=$(perop "$name" sdk "$n")
+	base=$(perop "$dir/iimmpact.test" "$name" impl=baseline "$n")
+	sdk=$(perop "$dir/iimmpact.test" "$name" impl=sdk "$n")
 	printf '%-20s %14d %14d %8s\n' "$name" "$base" "$sdk" "$(awk -v a="$sdk" -v b="$base" 'BEGIN { printf "%.3f×", a / b }')"
 done
+
+# The fake's history: one page of 100 at each total, which should not grow
+# with the total (skipped when only some benchmarks were asked for).
+if [ $# -eq 0 ]; then
+	go test -c -o "$dir/iimmpacttest.test" ./iimmpacttest
+	echo
+	printf '%-20s %14s %14s %14s\n' benchmark rows=1000 rows=10000 rows=100000
+	counts=()
+	for rows in 1000 10000 100000; do
+		counts+=("$(perop "$dir/iimmpacttest.test" HistoryPage "rows=$rows" $((N / 5)))")
+	done
+	printf '%-20s %14d %14d %14d\n' HistoryPage "${counts[@]}"
+fi
