@@ -159,18 +159,36 @@ func TestBuildTopupStaticSelectAndFixture(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidRequest, "no fulfillment, nothing to build")
 }
 
+// FuzzCatalogProduct decodes products and builds a payment from them with
+// one form value: no panic, and a request built carries the form's refid,
+// after every required field was filled and no value for a field the
+// product lacks was taken.
 func FuzzCatalogProduct(f *testing.F) {
 	f.Add([]byte(jompayProduct), "account", "12345678")
 	f.Add([]byte(`{"code":"D","fields":[{"id":"amount","type":"amount","validation":{"pattern":"(","min":"x"}}],"fulfillment":{"amount":"{{amount"}}`), "amount", "1")
 	f.Add([]byte(`{"fields":[{"id":"a","options":[{"value":1}]}],"fulfillment":{"extras.":"a","extras":{"":"x"}}}`), "a", "1")
+	f.Add([]byte(`{"code":"F","fields":[{"id":"note","type":"text"}],"fulfillment":{"account":"0123456789","amount":"10"}}`), "note", "hi")
+	f.Add([]byte(`{"code":"F","fields":[{"id":"note","type":"text"}],"fulfillment":{"account":"0123456789","amount":"10"}}`), "other", "hi")
+	f.Add([]byte(`{"code":"F","fields":[{"id":"note","type":"text","required":true}],"fulfillment":{"account":"0123456789","amount":"10"}}`), "note", "")
 	f.Fuzz(func(t *testing.T, body []byte, field, value string) {
 		var p CatalogProduct
 		if json.Unmarshal(body, &p) != nil {
 			return
 		}
 		req, err := p.BuildTopup(TopupForm{RefID: "fz", Values: map[string]string{field: value}})
-		if err == nil && req.Validate() != nil {
-			t.Fatalf("BuildTopup returned a request that does not validate: %v", req)
+		if err != nil {
+			return
+		}
+		if req.RefID != "fz" {
+			t.Fatalf("built with refid %q, the form's is fz", req.RefID)
+		}
+		if _, ok := p.Field(field); !ok {
+			t.Fatalf("a value for %q, not a field of the product, was taken", field)
+		}
+		for _, fld := range p.Fields {
+			if fld.Required && (fld.ID != field || value == "") {
+				t.Fatalf("built without the required field %q", fld.ID)
+			}
 		}
 	})
 }

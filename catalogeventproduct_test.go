@@ -1,6 +1,8 @@
 package iimmpact
 
 import (
+	"bytes"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -44,6 +46,9 @@ func TestCatalogEventProductRefusals(t *testing.T) {
 	assert.False(t, p.IsActive)
 }
 
+// FuzzCatalogEventProduct parses events and decodes their products: no
+// panic, every refusal an ErrInvalidCatalogEvent, and a product decoded
+// keeps the event's data as its Raw.
 func FuzzCatalogEventProduct(f *testing.F) {
 	f.Add([]byte(`{"type":"product.updated","resource":"products","id":"CELCOM10","data":{"product_code":"CELCOM10","is_active":true}}`))
 	f.Add([]byte(`{"type":"product.created","id":"1","data":{"product_code":1,"display_name":2}}`))
@@ -54,8 +59,11 @@ func FuzzCatalogEventProduct(f *testing.F) {
 			return
 		}
 		p, err := e.Product()
-		if err == nil && p != nil && p.ProductCode != e.ID {
-			t.Fatalf("product %q decoded for event %q", p.ProductCode, e.ID)
+		switch {
+		case err != nil && !errors.Is(err, ErrInvalidCatalogEvent):
+			t.Fatalf("refused with %v, not an ErrInvalidCatalogEvent", err)
+		case p != nil && !bytes.Equal(p.Raw, e.Data):
+			t.Fatalf("product keeps %q, the event's data is %q", p.Raw, e.Data)
 		}
 	})
 }
