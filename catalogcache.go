@@ -105,7 +105,7 @@ func (cc *CatalogCache) Apply(ctx context.Context, ev *CatalogEvent) error {
 	var err error
 	switch t := ev.Type; {
 	case t == CatalogProductDeleted:
-		cc.swap(ev, ev.ID, nil)
+		cc.swap(ev, nil)
 	case t == CatalogProductCreated || t == CatalogProductUpdated:
 		err = cc.upsert(ctx, ev)
 	case t.Known() && (ev.Resource == "categories" || ev.Resource == "groups"):
@@ -130,16 +130,18 @@ func (cc *CatalogCache) upsert(ctx context.Context, ev *CatalogEvent) error {
 	}
 	p, ok := c.Products[ev.ID]
 	if !ok {
-		cc.swap(ev, ev.ID, nil)
+		cc.swap(ev, nil)
 		return nil
 	}
-	cc.swap(ev, ev.ID, &p)
+	cc.swap(ev, &p)
 	return nil
 }
 
-// swap stores a copy of the snapshot with code set to p, or removed (also
-// from the tree) when p is nil, and last_updated advanced to the event's.
-func (cc *CatalogCache) swap(ev *CatalogEvent, code string, p *CatalogProduct) {
+// swap stores a copy of the snapshot with the event's product set to p, or
+// removed (also from the tree) when p is nil, and last_updated advanced to
+// the event's.
+func (cc *CatalogCache) swap(ev *CatalogEvent, p *CatalogProduct) {
+	code := ev.ID
 	old := cc.cur.Load()
 	next := &Catalog{Products: map[string]CatalogProduct{}}
 	if old != nil {

@@ -1,7 +1,6 @@
 package iimmpact
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -167,12 +166,11 @@ func setEventTime(p *time.Time, b []byte) error {
 // setEventData keeps an object as it is; null is no data.
 func setEventData(p *json.RawMessage, b []byte) error {
 	*p = nil
-	switch d := bytes.TrimSpace(b); {
-	case bytes.Equal(d, []byte("null")):
-	case len(d) == 0 || d[0] != '{':
+	switch {
+	case string(b) == "null":
+		return nil
+	case len(b) == 0 || b[0] != '{':
 		return errors.New("data is not an object")
-	default:
-		*p = append(json.RawMessage(nil), d...)
 	}
-	return nil
+	return wire.SetRaw(p, b)
 }

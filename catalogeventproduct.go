@@ -29,7 +29,7 @@ func (p *CatalogEventProduct) reset() { *p = CatalogEventProduct{IsActive: true}
 
 // setActive reads is_active; null, like absence, is active.
 func setActive(p *bool, b []byte) error {
-	if string(trimJSONSpace(b)) == "null" {
+	if string(b) == "null" {
 		*p = true
 		return nil
 	}

@@ -185,14 +185,14 @@ func (p *Pricing) decodeWire(d *wire.Decoder) error {
 }
 
 func (p *Pricing) keepOther(d *wire.Decoder, key string) error {
-	v, err := d.Value()
-	if err != nil {
+	var v json.RawMessage
+	if err := wire.Scalar(d, &v, wire.SetRaw); err != nil {
 		return err
 	}
 	if p.Other == nil {
 		p.Other = map[string]json.RawMessage{}
 	}
-	p.Other[key] = append(json.RawMessage(nil), v...)
+	p.Other[key] = v
 	return nil
 }
 

@@ -107,19 +107,14 @@ func (b *webhookBody) parse(data []byte) error {
 // members maps an object's keys to their values as sent, read (and
 // checked) in one pass; null is nil.
 func members(b []byte) (map[string][]byte, error) {
-	d := wire.NewDecoder(b)
-	if d.Null() {
-		return nil, d.End()
-	}
-	m := map[string][]byte{}
-	for o := d.Object(); o.Next(); {
-		v, err := d.Value()
-		if err != nil {
-			return nil, err
-		}
-		m[string(o.Key())] = v
-	}
-	return m, d.End()
+	var m map[string][]byte
+	err := wire.Decode(b, &m, func(m *map[string][]byte, d *wire.Decoder) error {
+		return wire.Map(d, m, func(v *[]byte, d *wire.Decoder) (err error) {
+			*v, err = d.Value()
+			return err
+		})
+	})
+	return m, err
 }
 
 // text returns the first of keys that is present, as a string.

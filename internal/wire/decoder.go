@@ -7,11 +7,14 @@ import (
 	"strconv"
 )
 
-// Decoder reads one JSON text in a single pass, straight into typed values:
-// the generated decodeWire methods walk objects member by member and hand
-// each scalar to a lenient setter, so no byte is validated twice and no
-// mirror struct is filled and copied. It checks the syntax as it goes, as
-// strictly as encoding/json.
+// Decoder reads one JSON text straight into typed values: the generated
+// decodeWire methods walk objects member by member and hand each scalar to
+// a lenient setter, so no mirror struct is filled and copied. It checks the
+// syntax as it goes, as strictly as encoding/json. Most bytes are checked
+// once, not all: a Lenient or Shared value is checked whole (Value) and
+// then again by the sub-decoder that reads it, and a setter parses the
+// scalar bytes it is handed (SetString hands an escaped string to
+// json.Unmarshal and checks a number with json.Valid).
 //
 // The first error sticks: every later read returns it.
 type Decoder struct {
@@ -74,11 +77,15 @@ func (d *Decoder) sub(b []byte) Decoder { return Decoder{b: b, words: d.words} }
 func (d *Decoder) Err() error { return d.err }
 
 // Fail records err (the first one wins) and returns the error that sticks.
-func (d *Decoder) Fail(err error) error {
-	if d.err == nil {
-		d.err = err
+func (d *Decoder) Fail(err error) error { return keepFirst(&d.err, err) }
+
+// keepFirst sets *first to err unless an error is there already, and
+// returns the one that stays.
+func keepFirst(first *error, err error) error {
+	if *first == nil {
+		*first = err
 	}
-	return d.err
+	return *first
 }
 
 func (d *Decoder) syntax(msg string) error { return d.Fail(&SyntaxError{Offset: int64(d.i), msg: msg}) }
@@ -111,9 +118,6 @@ func (d *Decoder) Pos() int {
 	d.ws()
 	return d.i
 }
-
-// Since returns the bytes from start to the current position.
-func (d *Decoder) Since(start int) []byte { return d.b[start:d.i] }
 
 // Raw is a copy of the JSON from start to the current position, for a
 // result to keep: the input may be reused.

@@ -1,46 +1,5 @@
 package wire
 
-import (
-	"encoding/json"
-	"time"
-)
-
-// The setters below read one scalar's bytes (as Decoder.Value returns them)
-// into a field of the SDK's own types; the generated decoders pair each
-// field with one of them.
-
-// SetString reads a string, a number (kept as written) or null ("").
-func SetString(p *string, b []byte) error { return (*String)(p).UnmarshalJSON(b) }
-
-// SetInt reads an integer or a string holding one; null and "" are 0.
-func SetInt[T ~int | ~int64](p *T, b []byte) error {
-	var n Int
-	if err := n.UnmarshalJSON(b); err != nil {
-		return err
-	}
-	*p = T(n)
-	return nil
-}
-
-// SetBool reads true/false, "true"/"false", 1/0, "1"/"0"; null is false.
-func SetBool(p *bool, b []byte) error { return (*Bool)(p).UnmarshalJSON(b) }
-
-// SetTime reads a GMT+8 timestamp in any of IIMMPACT's layouts.
-func SetTime(p *time.Time, b []byte) error {
-	var t Time
-	if err := t.UnmarshalJSON(b); err != nil {
-		return err
-	}
-	*p = t.Time
-	return nil
-}
-
-// SetRaw keeps the value's bytes (a copy).
-func SetRaw(p *json.RawMessage, b []byte) error {
-	*p = append(json.RawMessage(nil), b...)
-	return nil
-}
-
 // Scalar reads the next value with set.
 func Scalar[T any](d *Decoder, p *T, set func(*T, []byte) error) error {
 	b, err := d.Value()
@@ -172,11 +131,7 @@ func Object[T any](d *Decoder, t *T, member func(*T, *Decoder, []byte) error) er
 // Decode reads all of b with dec: the body of a generated UnmarshalJSON.
 func Decode[T any](b []byte, p *T, dec func(*T, *Decoder) error) error {
 	d := NewDecoder(b)
-	return whole(&d, p, dec)
-}
-
-func whole[T any](d *Decoder, p *T, dec func(*T, *Decoder) error) error {
-	if err := dec(p, d); err != nil {
+	if err := dec(p, &d); err != nil {
 		return err
 	}
 	return d.End()

@@ -40,15 +40,7 @@ func NewStream(r io.Reader) *Stream {
 
 func newWords() *words { return &words{m: map[string]string{}, shared: map[string]any{}} }
 
-// Err is the first error met, if any.
-func (s *Stream) Err() error { return s.err }
-
-func (s *Stream) fail(err error) error {
-	if s.err == nil {
-		s.err = err
-	}
-	return s.err
-}
+func (s *Stream) fail(err error) error { return keepFirst(&s.err, err) }
 
 func (s *Stream) syntax(at int, msg string) error {
 	return s.fail(&SyntaxError{Offset: s.off + int64(at), msg: msg})
@@ -245,11 +237,6 @@ func shift(err error, by int64) error {
 	return err
 }
 
-// Skip consumes the next value, checking its syntax.
-func (s *Stream) Skip() error {
-	return StreamValue(s, new(struct{}), func(_ *struct{}, d *Decoder) error { return d.Skip() })
-}
-
 // StreamMembers walks an object of a Stream, as Members does a Decoder's:
 // for m := s.Object(); m.Next(); { ...m.Key()..., then read or Skip the
 // value }. null is an object with no members.
@@ -300,10 +287,7 @@ func (m *StreamMembers) step() bool {
 	case !ok:
 		s.syntax(s.i, "unexpected end of input")
 	case m.n == 0 && c == 'n':
-		m.ended = s.Null()
-		if !m.ended {
-			s.syntax(s.i, "want an object")
-		}
+		m.ended = s.Null() // when not null, Null has recorded why
 		return false
 	case m.n == 0 && c == '{':
 		if s.depth++; s.depth > maxDepth {
@@ -339,18 +323,12 @@ func (m *StreamMembers) close() bool {
 
 // readKey reads the key's string, checked and unescaped by a Decoder.
 func (m *StreamMembers) readKey() bool {
-	s := m.s
-	at := s.off + int64(s.i)
-	b, err := s.Value()
-	if err != nil {
-		return false
-	}
-	d := Decoder{b: b}
-	key, ok := d.key()
-	if !ok {
-		s.fail(shift(d.Err(), at))
-		return false
-	}
-	m.key = append(m.key[:0], key...)
-	return true
+	return StreamValue(m.s, &m.key, func(dst *[]byte, d *Decoder) error {
+		key, ok := d.key()
+		if !ok {
+			return d.err
+		}
+		*dst = append((*dst)[:0], key...)
+		return nil
+	}) == nil
 }

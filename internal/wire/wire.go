@@ -14,34 +14,35 @@ import (
 	"time"
 )
 
-// String decodes a JSON string, a JSON number (kept as written) or null ("").
-type String string
+// The setters below read one scalar's bytes (as Decoder.Value returns them)
+// into a field of the SDK's own types; the generated decoders pair each
+// field with one of them.
 
-// UnmarshalJSON implements json.Unmarshaler.
-func (s *String) UnmarshalJSON(b []byte) error {
+// SetString reads a string, a number (kept as written) or null ("").
+func SetString(p *string, b []byte) error {
 	b = bytes.Trim(b, " \t\r\n") // JSON whitespace only
 	switch {
 	case len(b) == 0:
 		return errors.New("wire: empty value")
 	case string(b) == "null":
-		*s = ""
+		*p = ""
 		return nil
 	case b[0] == '"':
 		if len(b) >= 2 && b[len(b)-1] == '"' && plain(b[1:len(b)-1]) {
-			*s = String(b[1 : len(b)-1]) // the common case, without a second decoder
+			*p = string(b[1 : len(b)-1]) // the common case, without a second decoder
 			return nil
 		}
 		var v string
 		if err := json.Unmarshal(b, &v); err != nil {
 			return err
 		}
-		*s = String(v)
+		*p = v
 		return nil
 	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
 		if !json.Valid(b) {
 			return errors.New("wire: invalid number")
 		}
-		*s = String(b)
+		*p = string(b)
 		return nil
 	}
 	return fmt.Errorf("wire: want a string or a number, got %s", kind(b))
@@ -59,41 +60,41 @@ func plain(b []byte) bool {
 	return true
 }
 
-// Int decodes a JSON integer or a string holding one; null and "" are 0.
-type Int int64
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (n *Int) UnmarshalJSON(b []byte) error {
+// SetInt reads an integer or a string holding one; null and "" are 0.
+func SetInt[T ~int | ~int64](p *T, b []byte) error {
 	b = bytes.Trim(b, " \t\r\n")
 	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
 		b = b[1 : len(b)-1] // a string holding the number
 	}
 	switch string(b) {
 	case "null", "":
-		*n = 0
+		*p = 0
 		return nil
 	}
 	v, err := strconv.ParseInt(string(b), 10, 64)
 	if err != nil {
 		return fmt.Errorf("wire: want an integer, got %s", kind(b))
 	}
-	*n = Int(v)
+	*p = T(v)
 	return nil
 }
 
-// Bool decodes true/false, "true"/"false", 1/0 and "1"/"0"; null is false.
-type Bool bool
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (v *Bool) UnmarshalJSON(b []byte) error {
+// SetBool reads true/false, "true"/"false", 1/0, "1"/"0"; null is false.
+func SetBool(p *bool, b []byte) error {
 	switch string(bytes.Trim(b, " \t\r\n")) {
 	case "true", `"true"`, "1", `"1"`:
-		*v = true
+		*p = true
 	case "false", `"false"`, "0", `"0"`, "null", `""`:
-		*v = false
+		*p = false
 	default:
 		return fmt.Errorf("wire: want a boolean, got %s", kind(b))
 	}
+	return nil
+}
+
+// SetRaw keeps the value's bytes (a copy).
+func SetRaw(p *json.RawMessage, b []byte) error {
+	*p = append(json.RawMessage(nil), b...)
 	return nil
 }
 
@@ -131,21 +132,18 @@ const (
 	DateTimeMs  = "2006-01-02 15:04:05.000" // transactions, for writing
 )
 
-// Time decodes an IIMMPACT GMT+8 timestamp in any of its layouts, or an
+// SetTime reads an IIMMPACT GMT+8 timestamp in any of its layouts, or an
 // RFC 3339 time (catalog); null and "" are the zero time.
-type Time struct{ time.Time }
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (t *Time) UnmarshalJSON(b []byte) error {
-	var s String
-	if err := s.UnmarshalJSON(b); err != nil {
+func SetTime(p *time.Time, b []byte) error {
+	var s string
+	if err := SetString(&s, b); err != nil {
 		return err
 	}
-	v, err := ParseTime(string(s))
+	t, err := ParseTime(s)
 	if err != nil {
 		return err
 	}
-	t.Time = v
+	*p = t
 	return nil
 }
 

@@ -14,33 +14,33 @@ func TestString(t *testing.T) {
 		`"3100528"`: "3100528", `3100528`: "3100528", `"12"`: "12", `null`: "", `""`: "",
 		`"Celcom Prepaid"`: "Celcom Prepaid", `"a\"b"`: `a"b`, `"caf\u00e9"`: "café", `"café"`: "café", `-1.5`: "-1.5",
 	} {
-		var s String
-		require.NoError(t, json.Unmarshal([]byte(in), &s), in)
-		assert.Equal(t, want, string(s), in)
+		var s string
+		require.NoError(t, SetString(&s, []byte(in)), in)
+		assert.Equal(t, want, s, in)
 	}
 	for _, in := range []string{`true`, `{}`, `[]`, `"x`} {
-		var s String
-		assert.Error(t, s.UnmarshalJSON([]byte(in)), in)
+		var s string
+		assert.Error(t, SetString(&s, []byte(in)), in)
 	}
 }
 
 func TestIntAndBool(t *testing.T) {
 	for in, want := range map[string]int64{`0`: 0, `"0"`: 0, `50`: 50, `"20"`: 20, `null`: 0, `""`: 0} {
-		var n Int
-		require.NoError(t, json.Unmarshal([]byte(in), &n), in)
+		var n int64
+		require.NoError(t, SetInt(&n, []byte(in)), in)
 		assert.EqualValues(t, want, n, in)
 	}
 	for _, in := range []string{`1.5`, `"x"`, `true`, `"1e3"`, `99999999999999999999`} {
-		var n Int
-		assert.Error(t, json.Unmarshal([]byte(in), &n), in)
+		var n int64
+		assert.Error(t, SetInt(&n, []byte(in)), in)
 	}
 	for in, want := range map[string]bool{`true`: true, `"true"`: true, `1`: true, `false`: false, `"0"`: false, `null`: false} {
-		var b Bool
-		require.NoError(t, json.Unmarshal([]byte(in), &b), in)
-		assert.Equal(t, want, bool(b), in)
+		var b bool
+		require.NoError(t, SetBool(&b, []byte(in)), in)
+		assert.Equal(t, want, b, in)
 	}
-	var b Bool
-	assert.Error(t, json.Unmarshal([]byte(`"yes"`), &b))
+	var b bool
+	assert.Error(t, SetBool(&b, []byte(`"yes"`)))
 }
 
 func TestParseTime(t *testing.T) {
@@ -63,24 +63,24 @@ func TestParseTime(t *testing.T) {
 	}
 }
 
-// FuzzScalars: the lenient decoders never panic, and String agrees with
+// FuzzScalars: the lenient setters never panic, and SetString agrees with
 // encoding/json on every string it accepts.
 func FuzzScalars(f *testing.F) {
 	for _, s := range []string{`"a"`, `12`, `null`, `"2025-01-15 10:23:51"`, `"\u00e9"`, `"\ud800"`, `"` + "\xff" + `"`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var s String
-		if err := s.UnmarshalJSON(b); err == nil && len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := SetString(&s, b); err == nil && len(b) > 0 && b[0] == '"' {
 			var want string
 			require.NoError(t, json.Unmarshal(b, &want))
-			require.Equal(t, want, string(s))
+			require.Equal(t, want, s)
 		}
-		var n Int
-		_ = n.UnmarshalJSON(b)
-		var v Bool
-		_ = v.UnmarshalJSON(b)
-		var tm Time
-		_ = tm.UnmarshalJSON(b)
+		var n int64
+		_ = SetInt(&n, b)
+		var v bool
+		_ = SetBool(&v, b)
+		var tm time.Time
+		_ = SetTime(&tm, b)
 	})
 }
