@@ -352,28 +352,35 @@ func trimJSONSpace(b []byte) []byte {
 // practice often enough that treating "" as malformed would fail whole
 // lists; any other non-amount is still an error.
 func setOptAmount(p **Amount, b []byte) error {
-	switch string(trimJSONSpace(b)) {
-	case "null", `""`:
-		*p = nil
-		return nil
+	a, ok, err := optAmount(b)
+	if err != nil {
+		return err
 	}
-	a := new(Amount)
-	if err := a.UnmarshalJSON(b); err != nil {
+	*p = nil
+	if ok {
+		*p = &a
+	}
+	return nil
+}
+
+// setOptAmountValue is setOptAmount for a field whose absence is zero.
+func setOptAmountValue(p *Amount, b []byte) error {
+	a, _, err := optAmount(b)
+	if err != nil {
 		return err
 	}
 	*p = a
 	return nil
 }
 
-// setOptAmountValue is setOptAmount for a field whose absence is zero.
-func setOptAmountValue(p *Amount, b []byte) error {
-	var a *Amount
-	if err := setOptAmount(&a, b); err != nil {
-		return err
+// optAmount reads what setOptAmount does; ok is false when it is absent.
+func optAmount(b []byte) (a Amount, ok bool, err error) {
+	switch string(trimJSONSpace(b)) {
+	case "null", `""`:
+		return Amount{}, false, nil
 	}
-	*p = Amount{}
-	if a != nil {
-		*p = *a
+	if err := a.UnmarshalJSON(b); err != nil {
+		return Amount{}, false, err
 	}
-	return nil
+	return a, true, nil
 }

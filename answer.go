@@ -172,9 +172,9 @@ func unmarshal(body []byte, out any) error {
 	return json.Unmarshal(body, out)
 }
 
-// Bounds on what is read of a response. The catalog and the product list
-// are the largest bodies IIMMPACT sends: at ~350 bytes a product, 100,000
-// products are 34 MiB, and their bound leaves room for three times that.
+// Bounds on what is read of a response. The catalog is the largest body
+// IIMMPACT sends: at ~350 bytes a product, 100,000 products are 34 MiB,
+// and its bound leaves room for three times that.
 // Every other answer is a page of at most 1,000 records or smaller.
 const (
 	maxResponseBody = 32 << 20

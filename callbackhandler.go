@@ -78,10 +78,10 @@ type CallbackConfig struct {
 	// Handle may take longer than Lease: the handler renews the lease while
 	// it runs. Its context ends when the request's does (IIMMPACT hangs up
 	// after 30 s) and the moment a renewal fails for good or cannot succeed
-	// before the lease would lapse (context.Cause is then ErrLeaseLost), a
-	// sixth of Lease before it does. Only a crashed, paused or partitioned
-	// worker loses a lease, and a Handle that returns promptly when its
-	// context ends never overlaps another. A Handle that ignores its
+	// before the lease would lapse (context.Cause is then ErrLeaseLost),
+	// between a twelfth and a sixth of Lease before it does. Only a
+	// crashed, paused or partitioned worker loses a lease, and a Handle
+	// that returns promptly when its context ends never overlaps another. A Handle that ignores its
 	// context risks exactly this: once the lease lapses, another delivery
 	// of the same status claims the refid and runs Handle again at the same
 	// time, so the status is acted on twice; the late Handle's result is
@@ -133,7 +133,8 @@ type CallbackConfig struct {
 // every failure a retry can fix is a 5xx. The zero CallbackHandler refuses
 // everything.
 type CallbackHandler struct {
-	cfg CallbackConfig
+	cfg    CallbackConfig
+	parser CallbackParser // cfg's Allowlist, TrustedProxies and MaxBytes
 }
 
 // NewCallbackHandler checks cfg and fills in its defaults.
@@ -157,7 +158,8 @@ func NewCallbackHandler(cfg CallbackConfig) (*CallbackHandler, error) {
 	if cfg.Store == nil {
 		cfg.Store = NewMemoryCallbackStore()
 	}
-	return &CallbackHandler{cfg: cfg}, nil
+	p := CallbackParser{Allowlist: cfg.Allowlist, TrustedProxies: cfg.TrustedProxies, MaxBytes: cfg.MaxBytes}
+	return &CallbackHandler{cfg: cfg, parser: p}, nil
 }
 
 // verdict is what became of one request: the answer and the log line.
@@ -198,8 +200,7 @@ func (h *CallbackHandler) serve(w http.ResponseWriter, r *http.Request) verdict 
 	if h == nil || h.cfg.Handle == nil || h.cfg.Allowlist.Len() == 0 {
 		return verdict{code: http.StatusForbidden, reason: "handler not configured: refusing all"}
 	}
-	p := CallbackParser{Allowlist: h.cfg.Allowlist, TrustedProxies: h.cfg.TrustedProxies, MaxBytes: h.cfg.MaxBytes}
-	cb, peer, err := p.parse(w, r)
+	cb, peer, err := h.parser.parse(w, r)
 	switch {
 	case errors.Is(err, ErrCallbackSource) && !peer.IsValid():
 		return verdict{code: http.StatusForbidden, reason: "source unknown", err: err}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -19,13 +20,14 @@ type hold struct {
 	parent context.Context // the request's
 	ctx    context.Context // Handle's: ends with the request or the lease
 	cancel context.CancelCauseFunc
-	over   bool // the owner's: completed or released, nothing more to do
 
-	mu      sync.Mutex  // held by a renewal while it runs; finish takes it to end them
-	timer   *time.Timer // the next renewal
-	until   time.Time   // when the lease lapses by this process's clock
-	lease   Lease
-	stopped bool // no renewal may run any more
+	mu    sync.Mutex  // held by a renewal while it runs; finish takes it to end them
+	timer *time.Timer // the next renewal
+	until time.Time   // when the lease lapses by this process's clock
+	lease Lease
+	// stopped: completed or released, so no renewal may run any more. Only
+	// the owner writes it (under mu), so the owner reads it without mu.
+	stopped bool
 }
 
 // errLeaseEnded is the cause a finished hold gives its context.
@@ -40,7 +42,7 @@ func (h *CallbackHandler) take(ctx context.Context, refID string, status StatusC
 		return nil, v, false
 	}
 	if l.Token == "" || l.RefID != refID || l.Status != status {
-		return nil, verdict{code: 500, reason: "store failed", err: errors.New("store granted a claim without its lease")}, false
+		return nil, verdict{code: http.StatusInternalServerError, reason: "store failed", err: errors.New("store granted a claim without its lease")}, false
 	}
 	hd = &hold{h: h, parent: ctx, lease: l, until: start.Add(h.cfg.Lease)}
 	hd.ctx, hd.cancel = context.WithCancelCause(ctx)
@@ -66,14 +68,18 @@ func (hd *hold) renew() {
 // renewOnce renews the lease and says when to renew next; false when the
 // lease is lost (Handle's context is then cancelled). until is measured
 // from before each store call, so it is never later than the store's own
-// reckoning. A renewal that cannot succeed by lapse (a sixth of the lease
-// before until) cancels Handle's context, leaving it that sixth to stop in.
+// reckoning. A renewal must succeed by lapse, a sixth of the lease before
+// until; the last try, started at lapse (the retry planned for then, or a
+// timer woken late), may run until a twelfth before until. A renewal that
+// cannot succeed by then cancels Handle's context, leaving it between a
+// twelfth and a sixth of the lease to stop in (less only if this process
+// was paused).
 func (hd *hold) renewOnce() (time.Time, bool) {
 	d := hd.h.cfg.Lease
 	start := time.Now()
 	lapse := hd.until.Add(-d / 6)
 	deadline := lapse
-	if !start.Before(lapse) { // woken late (a paused process): one last try
+	if !start.Before(lapse) { // the final retry, or woken late: one last try
 		deadline = hd.until.Add(-d / 12)
 	}
 	if !start.Before(deadline) {
@@ -108,13 +114,13 @@ func (hd *hold) lost(err error) {
 }
 
 // finish stops the renewals, waiting for one in flight, and returns the
-// lease as last renewed.
+// lease as last renewed. The timer is stopped under mu, after any renewal
+// in flight has set it again, so no renewal is left pending.
 func (hd *hold) finish() Lease {
-	if !hd.over {
-		hd.over = true
-		hd.timer.Stop()
+	if !hd.stopped {
 		hd.mu.Lock()
 		hd.stopped = true
+		hd.timer.Stop()
 		hd.mu.Unlock()
 		hd.cancel(errLeaseEnded)
 	}
@@ -124,7 +130,7 @@ func (hd *hold) finish() Lease {
 // abandon releases the lease unless it was already ended, so the next
 // delivery can act. It is deferred, so it also runs if Handle panics.
 func (hd *hold) abandon() {
-	if hd == nil || hd.over {
+	if hd == nil || hd.stopped {
 		return
 	}
 	l := hd.finish()
@@ -144,11 +150,11 @@ func (hd *hold) complete() verdict {
 	defer c.stop()
 	switch err := hd.h.cfg.Store.Complete(c, l); {
 	case err == nil:
-		return verdict{code: 200, reason: "handled"}
+		return verdict{code: http.StatusOK, reason: "handled"}
 	case errors.Is(err, ErrLeaseLost):
-		return verdict{code: 200, reason: "handled after its lease was lost: another worker may have acted too", err: err}
+		return verdict{code: http.StatusOK, reason: "handled after its lease was lost: another worker may have acted too", err: err}
 	default:
-		return verdict{code: 200, reason: "handled, but the store did not record it", err: err}
+		return verdict{code: http.StatusOK, reason: "handled, but the store did not record it", err: err}
 	}
 }
 

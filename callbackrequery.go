@@ -42,13 +42,13 @@ func (h *CallbackHandler) requery(ctx context.Context, cb *Callback) (rec *Trans
 		return nil, 0, verdict{code: http.StatusServiceUnavailable, reason: "re-query: not in the history yet", err: errNotInHistory}, false
 	}
 	status = rec.StatusCode
-	if !status.IsKnown() && rec.Outcome() == cb.Outcome() && rec.Outcome() != OutcomeUnknown {
+	if status == noStatusCode && rec.Outcome() == cb.Outcome() && rec.Outcome() != OutcomeUnknown {
 		status = cb.StatusCode // no code in the record, but its word agrees
 	}
 	switch {
 	case status.IsPending() || rec.Outcome() == OutcomePending:
 		return nil, 0, verdict{code: http.StatusServiceUnavailable, reason: "re-query still pending"}, false
-	case status < 0:
+	case status < 0: // noStatusCode, or a negative code as sent: neither is a status
 		return nil, 0, verdict{code: http.StatusServiceUnavailable, reason: "re-query failed",
 			err: fmt.Errorf("history record has no status code, and its status %q differs from the callback's", rec.StatusName)}, false
 	}

@@ -161,7 +161,7 @@
 // Catalog and Options (with AllOptions) are the recommended product
 // catalog; Products and Subproducts its legacy form. BillPresentment shows an
 // outstanding bill and whether the customer may pay (Bill.CanPay).
-// CallbackURL, SetCallbackURL, LowBalanceThreshold and
+// CallbackSettings, SetCallbackURL, LowBalanceAlert and
 // SetLowBalanceThreshold manage settings. VoidTransaction and
 // ReportTransaction ask IIMMPACT to refund or investigate a successful
 // transaction. The catalog webhook is managed with RegisterCatalogWebhook and

@@ -32,9 +32,22 @@ const (
 	ExtraRef2           = "ref2"
 )
 
-func (e *Extras) named() map[string]*string {
-	return map[string]*string{ExtraSubproductCode: &e.SubproductCode, ExtraICNumber: &e.ICNumber,
-		ExtraBillerCode: &e.BillerCode, ExtraRef2: &e.Ref2}
+// extraKeys are the documented keys, each with its field (named).
+var extraKeys = [...]string{ExtraSubproductCode, ExtraICNumber, ExtraBillerCode, ExtraRef2}
+
+// named is key's field, or nil when key is not one of the four.
+func (e *Extras) named(key string) *string {
+	switch key {
+	case ExtraSubproductCode:
+		return &e.SubproductCode
+	case ExtraICNumber:
+		return &e.ICNumber
+	case ExtraBillerCode:
+		return &e.BillerCode
+	case ExtraRef2:
+		return &e.Ref2
+	}
+	return nil
 }
 
 // Get returns the value of key, documented or not; "" when unset.
@@ -42,7 +55,7 @@ func (e *Extras) Get(key string) string {
 	if e == nil {
 		return ""
 	}
-	if p, ok := e.named()[key]; ok {
+	if p := e.named(key); p != nil {
 		return *p
 	}
 	return e.Other[key]
@@ -51,7 +64,7 @@ func (e *Extras) Get(key string) string {
 // Set sets key, in its field when it is one of the four documented keys,
 // else in Other.
 func (e *Extras) Set(key, value string) {
-	if p, ok := e.named()[key]; ok {
+	if p := e.named(key); p != nil {
 		*p = value
 		return
 	}
@@ -69,8 +82,8 @@ func (e *Extras) values() map[string]string {
 			out[k] = v
 		}
 	}
-	for k, p := range e.named() {
-		if *p != "" {
+	for _, k := range extraKeys {
+		if p := e.named(k); *p != "" {
 			out[k] = *p
 		}
 	}
@@ -103,7 +116,7 @@ func (e *Extras) UnmarshalJSON(b []byte) error {
 
 func (e *Extras) check() error {
 	for k := range e.Other {
-		if _, ok := e.named()[k]; ok {
+		if e.named(k) != nil {
 			return fmt.Errorf("%w: extras key %q belongs in its field, not Other", ErrInvalidRequest, k)
 		}
 		if k == "" {

@@ -106,9 +106,8 @@ func (b *tokenBucket) take() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := time.Now()
-	if n := int(now.Sub(b.last) / b.every); n > 0 {
-		b.tokens = min(b.max, b.tokens+n)
-		b.last = b.last.Add(time.Duration(n) * b.every)
+	if tokens, n := b.refill(now); n > 0 {
+		b.tokens, b.last = tokens, b.last.Add(time.Duration(n)*b.every)
 	}
 	if b.tokens == b.max {
 		b.last = now
@@ -118,6 +117,15 @@ func (b *tokenBucket) take() bool {
 	}
 	b.tokens--
 	return true
+}
+
+// refill is the bucket's level at now, counting the n whole periods since
+// last (it changes nothing; b.mu is held).
+func (b *tokenBucket) refill(now time.Time) (tokens, n int) {
+	if n = int(now.Sub(b.last) / b.every); n > 0 {
+		return min(b.max, b.tokens+n), n
+	}
+	return b.tokens, 0
 }
 
 // skewThreshold: a 401 whose Date header is further than this from our
@@ -230,9 +238,6 @@ func (r *retrier) fixSkew(resp *http.Response, err error) bool {
 }
 
 func giveUp(err error, ctx context.Context) error {
-	if err == nil {
-		return ctx.Err()
-	}
 	return fmt.Errorf("%w (gave up: %w)", err, ctx.Err())
 }
 

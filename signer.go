@@ -162,6 +162,14 @@ func appendCanonical(b, ts []byte, nonce, method, query string, body []byte) []b
 // No query gives "". This rule is partly inferred (spec §2.3), so it lives
 // in this one function.
 func CanonicalQuery(v url.Values) string {
+	return joinSorted(v, func(s string) string { return s })
+}
+
+// joinSorted writes v's pairs as key=value joined by "&", keys and then a
+// key's values sorted byte-wise (before esc), each key and value passed
+// through esc. The signed query and the sent one are both written here, so
+// their orders cannot drift apart.
+func joinSorted(v url.Values, esc func(string) string) string {
 	if len(v) == 0 {
 		return ""
 	}
@@ -175,20 +183,21 @@ func CanonicalQuery(v url.Values) string {
 	}
 	slices.Sort(keys)
 	var b strings.Builder
-	b.Grow(n)
+	b.Grow(n) // exact unescaped, a lower bound escaped
 	for _, k := range keys {
 		vs := v[k]
 		if len(vs) > 1 {
 			vs = slices.Clone(vs)
 			slices.Sort(vs)
 		}
+		ek := esc(k)
 		for _, x := range vs {
 			if b.Len() > 0 {
 				b.WriteByte('&')
 			}
-			b.WriteString(k)
+			b.WriteString(ek)
 			b.WriteByte('=')
-			b.WriteString(x)
+			b.WriteString(esc(x))
 		}
 	}
 	return b.String()
@@ -212,31 +221,7 @@ func queryKeys(q string) string {
 // then a key's values, sorted byte-wise), percent-encoded. Sent this way,
 // the query reads the same whether a server keeps the URL's order of
 // repeated values or sorts them.
-func encodeCanonical(v url.Values) string {
-	keys := make([]string, 0, len(v))
-	for k := range v {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		vs := v[k]
-		if len(vs) > 1 {
-			vs = slices.Clone(vs)
-			slices.Sort(vs)
-		}
-		ek := url.QueryEscape(k)
-		for _, x := range vs {
-			if b.Len() > 0 {
-				b.WriteByte('&')
-			}
-			b.WriteString(ek)
-			b.WriteByte('=')
-			b.WriteString(url.QueryEscape(x))
-		}
-	}
-	return b.String()
-}
+func encodeCanonical(v url.Values) string { return joinSorted(v, url.QueryEscape) }
 
 // Transport is an http.RoundTripper that signs every request it sends, once
 // per attempt: each retry gets a fresh timestamp and nonce, and the bytes

@@ -37,8 +37,6 @@ func (l *limiter) available(now time.Time) (float64, int) {
 func (b *tokenBucket) available() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if n := int(time.Since(b.last) / b.every); n > 0 {
-		return min(b.max, b.tokens+n)
-	}
-	return b.tokens
+	tokens, _ := b.refill(time.Now())
+	return tokens
 }
