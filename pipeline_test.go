@@ -81,7 +81,7 @@ func TestWithRateLimitValidation(t *testing.T) {
 	c, err := New(testKey, testSecret)
 	require.NoError(t, err)
 	require.NotNil(t, c.limit, "paced by default")
-	assert.Equal(t, time.Second/DefaultRateLimit, c.limit.every)
+	assert.Equal(t, time.Second/DefaultRateLimit, c.limit.Interval())
 	_, err = New(testKey, testSecret, WithRateLimit(99, 200))
 	assert.NoError(t, err, "200 + 99·300 stays below 30,000")
 }
@@ -149,7 +149,7 @@ func TestRateLimitHonoursContext(t *testing.T) {
 	defer cancel()
 	_, err = l.wait(ctx, nil)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	d := l.reserve(time.Now())
+	d := l.Reserve(time.Now())
 	assert.LessOrEqual(t, d, time.Second, "the cancelled slot was given back")
 }
 

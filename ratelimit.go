@@ -6,8 +6,9 @@ import (
 	"log/slog"
 	"math"
 	"net/url"
-	"sync"
 	"time"
+
+	"github.com/iimmpact-go/iimmpact/internal/pace"
 )
 
 // IIMMPACT bans an IP for 240 minutes after 30,000 requests in 5 minutes
@@ -45,15 +46,9 @@ func WithRateLimit(perSecond float64, burst int) Option {
 	return func(s *settings) { s.rate = &rateSetting{perSecond: perSecond, burst: burst} }
 }
 
-// limiter is a client-wide token bucket kept as a "theoretical arrival
-// time" (GCRA): each request moves tat on by one interval, and waits for
-// as long as tat runs more than a burst ahead of now.
-type limiter struct {
-	every time.Duration // one request's share of time
-	slack time.Duration // burst·every: how far tat may run ahead
-	mu    sync.Mutex
-	tat   time.Time
-}
+// limiter is the client-wide pace (a GCRA token bucket, see package
+// pace); the settings, the loopback rule and the logging are the client's.
+type limiter struct{ *pace.Limiter }
 
 func newLimiter(r *rateSetting, base string) (*limiter, error) {
 	if r == nil {
@@ -71,27 +66,7 @@ func newLimiter(r *rateSetting, base string) (*limiter, error) {
 		return nil, fmt.Errorf("iimmpact: WithRateLimit(%v, %d) could send %.0f requests in 5 minutes; %d trip IIMMPACT's 240-minute IP ban",
 			r.perSecond, r.burst, float64(r.burst)+r.perSecond*banWindow.Seconds(), banRequests)
 	}
-	every := time.Duration(float64(time.Second) / r.perSecond)
-	return &limiter{every: every, slack: time.Duration(r.burst) * every}, nil
-}
-
-// reserve takes the next slot and says how long to wait for it.
-func (l *limiter) reserve(now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	t := l.tat
-	if t.Before(now) {
-		t = now
-	}
-	l.tat = t.Add(l.every)
-	return max(l.tat.Sub(now)-l.slack, 0)
-}
-
-// cancel gives back a slot whose request was never sent.
-func (l *limiter) cancel() {
-	l.mu.Lock()
-	l.tat = l.tat.Add(-l.every)
-	l.mu.Unlock()
+	return &limiter{pace.New(time.Duration(float64(time.Second)/r.perSecond), r.burst)}, nil
 }
 
 // wait blocks until the next request may go, or ctx ends, and returns how
@@ -100,16 +75,12 @@ func (l *limiter) wait(ctx context.Context, logger *slog.Logger) (time.Duration,
 	if l == nil {
 		return 0, nil
 	}
-	d := l.reserve(time.Now())
+	d := l.Reserve(time.Now())
 	if d == 0 {
 		return 0, nil
 	}
 	if logger != nil {
 		logger.LogAttrs(ctx, slog.LevelDebug, "iimmpact: pacing under the client's rate limit", slog.Duration("wait", d))
 	}
-	if err := sleep(ctx, d); err != nil {
-		l.cancel()
-		return d, err
-	}
-	return d, nil
+	return d, l.Await(ctx, d)
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/iimmpact-go/iimmpact/internal/pace"
 )
 
 // RetryPolicy says what the client retries and how patiently. It retries only
@@ -205,7 +207,7 @@ func (r *retrier) again(ctx context.Context, resp *http.Response, err error) (bo
 			slog.String("method", ev.Method), slog.String("path", ev.Path), slog.Int("attempt", ev.Attempt),
 			slog.Int("status", status), slog.Duration("delay", delay), slog.String("error", err.Error()))
 	}
-	if sleep(ctx, delay) != nil {
+	if pace.Sleep(ctx, delay) != nil {
 		return false, giveUp(err, ctx)
 	}
 	return true, nil
@@ -302,16 +304,4 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// sleep waits for d or until ctx ends, whichever is first.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

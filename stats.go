@@ -27,10 +27,7 @@ func (l *limiter) available(now time.Time) (float64, int) {
 	if l == nil {
 		return 0, 0
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	ahead := max(l.tat.Sub(now), 0)
-	return max(float64(l.slack-ahead)/float64(l.every), 0), int(l.slack / l.every)
+	return l.Available(now)
 }
 
 // available is the bucket's level now, refill included; it takes nothing.

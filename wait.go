@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"time"
+
+	"github.com/iimmpact-go/iimmpact/internal/pace"
 )
 
 // WaitOption configures WaitTopup.
@@ -85,7 +86,7 @@ func (c *Client) WaitTopup(ctx context.Context, req TopupRequest, opts ...WaitOp
 		if done, tx, err := p.after(ctx, w.onPoll, tx, err); done {
 			return tx, err
 		}
-		d := pollDelay(w.minInterval, w.maxInterval)
+		d := pace.Jitter(w.minInterval, w.maxInterval)
 		var ae *APIError
 		if errors.As(err, &ae) && ae.HTTPStatus == http.StatusTooManyRequests {
 			d = max(d, ae.RetryAfter) // honoured, never polled through
@@ -93,7 +94,7 @@ func (c *Client) WaitTopup(ctx context.Context, req TopupRequest, opts ...WaitOp
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
 			return p.giveUp(fmt.Errorf("%w (the next poll would come after the wait's deadline)", p.cause(err, context.DeadlineExceeded)))
 		}
-		if serr := sleep(ctx, d); serr != nil {
+		if serr := pace.Sleep(ctx, d); serr != nil {
 			return p.giveUp(p.cause(err, serr))
 		}
 	}
@@ -161,11 +162,4 @@ func unknown(refID string, last *Transaction, err error) error {
 		err = ou.Err
 	}
 	return &OutcomeUnknownError{RefID: refID, Last: last, Err: err}
-}
-
-func pollDelay(lo, hi time.Duration) time.Duration {
-	if hi <= lo {
-		return lo
-	}
-	return lo + rand.N(hi-lo+1)
 }

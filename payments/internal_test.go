@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/iimmpact-go/iimmpact"
+	"github.com/iimmpact-go/iimmpact/internal/pace"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -76,10 +77,11 @@ func TestApplyNeverMovesBackwards(t *testing.T) {
 }
 
 func TestPacerKeepsItsRate(t *testing.T) {
-	p := newPacer(50)
+	p := pace.New(time.Second/50, 1)
 	start := time.Now()
 	for range 26 {
-		require.NoError(t, p.wait(context.Background()))
+		_, err := p.Wait(context.Background())
+		require.NoError(t, err)
 	}
 	assert.GreaterOrEqual(t, time.Since(start), 490*time.Millisecond, "26 requests at 50/s take at least 25 intervals")
 }

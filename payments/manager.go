@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/iimmpact-go/iimmpact"
+	"github.com/iimmpact-go/iimmpact/internal/pace"
 )
 
 // Manager pays through a Client and keeps every payment's truth in a
@@ -21,7 +22,7 @@ type Manager struct {
 	client *iimmpact.Client
 	store  Store
 	s      settings
-	pace   *pacer
+	pace   *pace.Limiter
 	// storeEffects: the store delivers effects inside its own writes.
 	storeEffects bool
 }
@@ -44,7 +45,7 @@ func New(client *iimmpact.Client, store Store, opts ...Option) (*Manager, error)
 	if err := s.validate(); err != nil {
 		return nil, err
 	}
-	m := &Manager{client: client, store: store, s: s, pace: newPacer(s.rate)}
+	m := &Manager{client: client, store: store, s: s, pace: pace.New(time.Duration(float64(time.Second)/s.rate), 1)}
 	if d, ok := store.(EffectDeliverer); ok && d.DeliversEffects() {
 		m.storeEffects = true
 	}
@@ -160,8 +161,6 @@ func (m *Manager) record(ctx context.Context, p Payment, ev event, attempt bool)
 // randToken names one delivery of effects; 0 means nobody's.
 func randToken() int64 { return rand.Int64N(1<<62) + 1 }
 
-const slogError = slog.LevelError
-
 // update writes fn's change to p, re-reading and re-applying it when
 // another writer got there first. fn reports whether to write at all.
 func (m *Manager) update(ctx context.Context, p Payment, fn func(*Payment, time.Time) bool) (Payment, error) {
@@ -212,10 +211,7 @@ func (m *Manager) backoff(n int) time.Duration {
 		}
 		lo, hi = min(d, m.s.backoffMax), min(d+d/2, m.s.backoffMax)
 	}
-	if hi <= lo {
-		return lo
-	}
-	return lo + rand.N(hi-lo+1)
+	return pace.Jitter(lo, hi)
 }
 
 // Get returns the payment with refID.

@@ -2,6 +2,7 @@ package payments
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -23,7 +24,7 @@ func (m *Manager) Run(ctx context.Context) error {
 			return ctx.Err()
 		}
 		if err != nil {
-			m.s.logger.LogAttrs(ctx, slogError, "payments: resolver: "+err.Error())
+			m.s.logger.LogAttrs(ctx, slog.LevelError, "payments: resolver: "+err.Error())
 		}
 		if n == 0 || err != nil {
 			idle.Reset(m.s.idle)
@@ -76,13 +77,23 @@ func (m *Manager) resolve(ctx context.Context, p Payment) {
 		_, err = m.record(ctx, p, event{kind: evHorizon, source: SourceHorizon,
 			reason: "unresolved after " + m.s.horizon.String() + ": reconcile by hand"}, false)
 	default:
-		if err = m.pace.wait(ctx); err == nil {
+		if err = m.paced(ctx); err == nil {
 			_, err = m.ask(ctx, p, SourceRequery, false)
 		}
 	}
 	if err != nil && ctx.Err() == nil {
-		m.s.logger.LogAttrs(ctx, slogError, "payments: resolver: "+err.Error())
+		m.s.logger.LogAttrs(ctx, slog.LevelError, "payments: resolver: "+err.Error())
 	}
+}
+
+// paced waits for the resolver's next slot across all workers; a slot due
+// at once still honours an ended ctx.
+func (m *Manager) paced(ctx context.Context) error {
+	d, err := m.pace.Wait(ctx)
+	if err == nil && d == 0 {
+		err = ctx.Err()
+	}
+	return err
 }
 
 // owed handles a claimed payment whose effects are owed. This Manager
@@ -110,36 +121,4 @@ func (m *Manager) owed(ctx context.Context, p Payment) error {
 		}
 	}
 	return err
-}
-
-// pacer spaces requests at least 1/rate apart across all workers.
-type pacer struct {
-	mu       sync.Mutex
-	interval time.Duration
-	next     time.Time
-}
-
-func newPacer(rate float64) *pacer {
-	return &pacer{interval: time.Duration(float64(time.Second) / rate)}
-}
-
-// wait blocks until the caller's slot, or ctx ends.
-func (p *pacer) wait(ctx context.Context) error {
-	p.mu.Lock()
-	now := time.Now()
-	slot := now
-	if p.next.After(now) {
-		slot = p.next
-	}
-	p.next = slot.Add(p.interval)
-	p.mu.Unlock()
-	if slot.Equal(now) {
-		return ctx.Err() // the slot is now: no timer
-	}
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(slot.Sub(now)): // unreferenced timers are collected (Go 1.23+)
-		return nil
-	}
 }

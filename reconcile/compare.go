@@ -29,12 +29,12 @@ func (u *run) record(rec *iimmpact.TransactionRecord) error {
 // match compares the two sides of one refid.
 func (u *run) match(p *Payment, rec *iimmpact.TransactionRecord) {
 	before := len(u.rep.Discrepancies)
-	sameRequest := p.Amount == rec.Amount && p.Product == rec.ProductCode && p.Account == rec.Account
-	open := u.compareStatus(p, rec, sameRequest)
-	if p.Amount != rec.Amount {
+	amount, target := requestDiffers(p.Product, p.Account, p.Amount, rec)
+	open := u.compareStatus(p, rec, !amount && !target)
+	if amount {
 		u.pair(AmountDiffers, "amount", p.Amount.String(), rec.Amount.String(), p, rec)
 	}
-	if p.Product != rec.ProductCode || p.Account != rec.Account {
+	if target {
 		u.pair(RequestDiffers, "product/account", p.Product+" "+p.Account, rec.ProductCode+" "+rec.Account, p, rec)
 	}
 	if c := rec.StatusCode; p.CostKnown && (c.IsSuccess() || c == iimmpact.StatusRefund) && p.Cost != rec.Price {
@@ -57,16 +57,13 @@ func (u *run) compareStatus(p *Payment, rec *iimmpact.TransactionRecord, sameReq
 	switch {
 	case p.State == Rejected:
 		u.pair(StatusDiffers, "status", "rejected (nothing created)", theirs.String(), p, rec)
-	case p.State == Abandoned && theirs.IsFinal():
-		// The intent did leave: the record is what became of it.
-		u.resolve(u.pair(OursOpen, "status", p.State.String(), theirs.String(), p, rec), rec, sameRequest)
-	case p.State == Abandoned:
-		u.pair(StatusDiffers, "status", p.State.String(), theirs.String(), p, rec)
 	case p.open() && theirs.IsPending():
 		return true
-	case p.open() && theirs.IsFinal():
+	case p.settleable() && theirs.IsFinal():
+		// For an abandoned intent too: it did leave, and the record is
+		// what became of it.
 		u.resolve(u.pair(OursOpen, "status", p.State.String(), theirs.String(), p, rec), rec, sameRequest)
-	case p.open():
+	case p.settleable():
 		u.pair(StatusDiffers, "status", p.State.String(), theirs.String(), p, rec)
 	case p.Status != theirs:
 		d := u.pair(StatusDiffers, "status", p.Status.String(), theirs.String(), p, rec)
@@ -87,6 +84,12 @@ func (u *run) pair(k Kind, field, ours, theirs string, p *Payment, rec *iimmpact
 // errOtherRequest is why a record for the refid but another request is
 // never applied: it is not an answer for the ledger's request.
 const errOtherRequest = "the record is for another request (product, account or amount differ)"
+
+// requestDiffers says whether a record for the refid differs from the
+// ledger's request in amount, and in target (product or account).
+func requestDiffers(product, account string, amt iimmpact.Amount, rec *iimmpact.TransactionRecord) (amount, target bool) {
+	return amt != rec.Amount, product != rec.ProductCode || account != rec.Account
+}
 
 func (u *run) resolve(i int, rec *iimmpact.TransactionRecord, sameRequest bool) {
 	if u.r.resolver == nil {
@@ -200,21 +203,11 @@ func (u *run) nextDay(p *Payment) (*iimmpact.TransactionRecord, error) {
 // checkMeta compares the history's meta with the sums of its records.
 func (u *run) checkMeta(m iimmpact.TransactionSummary) {
 	h := &u.rep.History
-	counts := []struct {
-		field     string
-		want, got int
-	}{
-		{"meta.transaction_count", h.Records, m.TransactionCount},
-		{"meta.successful_count", h.Successful, m.SuccessfulCount},
-		{"meta.failed_count", h.Failed, m.FailedCount},
-		{"meta.pending_count", h.Pending, m.PendingCount},
-		{"meta.refund_count", h.Refunded, m.RefundCount},
-	}
-	for _, c := range counts {
-		if c.want != c.got {
-			u.add(Discrepancy{Kind: MetaMismatch, Field: c.field, Expected: strconv.Itoa(c.want), Actual: strconv.Itoa(c.got)})
-		}
-	}
+	u.counts(MetaMismatch, "meta.transaction_count", h.Records, m.TransactionCount)
+	u.counts(MetaMismatch, "meta.successful_count", h.Successful, m.SuccessfulCount)
+	u.counts(MetaMismatch, "meta.failed_count", h.Failed, m.FailedCount)
+	u.counts(MetaMismatch, "meta.pending_count", h.Pending, m.PendingCount)
+	u.counts(MetaMismatch, "meta.refund_count", h.Refunded, m.RefundCount)
 	u.amounts(MetaMismatch, "meta.total_amount", h.Amount, m.TotalAmount, false)
 	u.amounts(MetaMismatch, "meta.total_price", h.Price, m.TotalPrice, false)
 	u.amounts(MetaMismatch, "meta.profit", m.TotalAmount.Sub(m.TotalPrice), m.Profit, false)
@@ -227,6 +220,13 @@ func (u *run) amounts(k Kind, field string, want, got iimmpact.Amount, anySign b
 		return
 	}
 	u.add(Discrepancy{Kind: k, Field: field, Expected: want.String(), Actual: got.String()})
+}
+
+// counts adds a day-level discrepancy when two counts differ.
+func (u *run) counts(k Kind, field string, want, got int) {
+	if want != got {
+		u.add(Discrepancy{Kind: k, Field: field, Expected: strconv.Itoa(want), Actual: strconv.Itoa(got)})
+	}
 }
 
 // entry adds a statement entry to the wallet totals and checks that its
@@ -265,10 +265,7 @@ func (u *run) checkSummary() {
 		return
 	}
 	u.amounts(SummaryMismatch, "summary.total_transactions.amount", w.Transactions, s.TransactionAmount, true)
-	if w.Count != s.TransactionCount {
-		u.add(Discrepancy{Kind: SummaryMismatch, Field: "summary.total_transactions.count",
-			Expected: strconv.Itoa(w.Count), Actual: strconv.Itoa(s.TransactionCount)})
-	}
+	u.counts(SummaryMismatch, "summary.total_transactions.count", w.Count, s.TransactionCount)
 	u.amounts(SummaryMismatch, "summary.total_deposit", w.Deposits, s.Deposit, true)
 	u.amounts(SummaryMismatch, "summary.total_refund", w.Refunds, s.Refund, true)
 }

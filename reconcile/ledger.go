@@ -83,6 +83,10 @@ func (p Payment) String() string {
 // open reports whether the ledger is still waiting for a verdict.
 func (p *Payment) open() bool { return p.State == Pending || p.State == Unknown }
 
+// settleable reports whether a final history record may settle the
+// payment: an open one, or an abandoned intent that did leave after all.
+func (p *Payment) settleable() bool { return p.open() || p.State == Abandoned }
+
 // unsent reports whether the ledger holds that nothing was created.
 func (p *Payment) unsent() bool { return p.State == Rejected || p.State == Abandoned }
 

@@ -107,7 +107,7 @@ func (l *PaymentsLedger) ApplyHistory(ctx context.Context, rec iimmpact.Transact
 	if err != nil {
 		return err
 	}
-	if r := p.Request; r.Product != rec.ProductCode || r.Account != rec.Account || r.Amount != rec.Amount {
+	if amount, target := requestDiffers(p.Request.Product, p.Request.Account, p.Request.Amount, &rec); amount || target {
 		return fmt.Errorf("reconcile: refid %s: %s", rec.RefID, errOtherRequest)
 	}
 	got, err := l.m.Apply(ctx, transactionOf(&rec), payments.SourceHistory)

@@ -132,7 +132,7 @@ func (l *SliceLedger) ApplyHistory(_ context.Context, rec iimmpact.TransactionRe
 	switch {
 	case p.State == Final && p.Status == code:
 		return nil
-	case p.open(), p.State == Abandoned, p.State == Final && p.Status.IsSuccess() && code == iimmpact.StatusRefund:
+	case p.settleable(), p.State == Final && p.Status.IsSuccess() && code == iimmpact.StatusRefund:
 		p.State, p.Status = Final, code
 		if code.IsSuccess() || code == iimmpact.StatusRefund {
 			p.Cost, p.CostKnown = rec.Price, true

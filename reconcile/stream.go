@@ -96,6 +96,9 @@ func walkStatement(ctx context.Context, src Source, q iimmpact.BalanceStatementQ
 	}
 }
 
+// lastStatementPage reports whether no page follows page: meta.last_page
+// when sent, else the absence of links.next (the client's own rule, which it
+// does not export).
 func lastStatementPage(p *iimmpact.BalanceStatementPage, page int) bool {
 	if p.Meta.LastPage > 0 {
 		return page >= p.Meta.LastPage

@@ -93,8 +93,7 @@ func TestPagingGuards(t *testing.T) {
 	for _, r := range []string{"a", "b", "c"} {
 		m.pay(r, "D", "0123456789", "5")
 	}
-	stuck := doctored{src: m.c, history: func(p *iimmpact.TransactionPage) {}}
-	r, err := reconcile.New(offsetIgnored{stuck}, m.ledger, reconcile.WithPageSize(1))
+	r, err := reconcile.New(offsetIgnored{m.c}, m.ledger, reconcile.WithPageSize(1))
 	require.NoError(t, err)
 	_, err = r.Day(context.Background(), mayNoon)
 	require.ErrorIs(t, err, reconcile.ErrPaging)
