@@ -253,6 +253,41 @@ func TestSandboxFlags(t *testing.T) {
 	}
 }
 
+// TestSandboxTakesTheStandaloneFlags: the flags cmd/iimmpact-sandbox has
+// beyond the first ones work here too (one flag set, internal/sandboxflags),
+// and -h ends with the same wire guide.
+func TestSandboxTakesTheStandaloneFlags(t *testing.T) {
+	for _, args := range [][]string{{"-validation-form", "xml"}, {"-callback-source", "nowhere"}, {"-accepted-polls", "-1"}} {
+		r := cli(t, nil, append([]string{"sandbox", "-addr", "127.0.0.1:0"}, args...)...)
+		requireCode(t, exitError, r)
+		assert.Contains(t, r.stderr, "iimmpact:", "%v", args)
+	}
+	r := cli(t, nil, "sandbox", "-h")
+	requireCode(t, exitOK, r)
+	for _, flag := range []string{"-start-time", "-accepted-polls", "-validation-form", "-rate-limit", "-callback-source"} {
+		assert.Regexp(t, `(?m)^  `+flag+`\b`, r.stdout, "sandbox -h lists %s", flag)
+	}
+	assert.True(t, strings.HasSuffix(r.stdout, iimmpacttest.WireGuide), "sandbox -h ends with the wire guide")
+
+	// The guide's worked request, signed for 1704067200, is inside the
+	// window only if -start-time took effect.
+	s := start(t, nil, "sandbox", "-addr", "127.0.0.1:0", "-api-key", "iimm_dev_demo",
+		"-secret", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "-start-time", "1704067200")
+	url := s.waitFor(t, &s.out, `URL:\s+(http://\S+)`)[1]
+	req, err := http.NewRequest(http.MethodPost, url+"/v2/topup",
+		strings.NewReader(`{"refid":"ORDER-0001","product":"D","account":"0123456789","amount":10}`))
+	require.NoError(t, err)
+	for k, v := range map[string]string{"Content-Type": "application/json", "X-Api-Key": "iimm_dev_demo", "X-Timestamp": "1704067200",
+		"X-Nonce": "req-1704067200-a1b2c3d4e5f6a7b8", "X-Signature": "v1=XCNxFfcGDl4m/Yzyou/uemWQJqC/x/qrKxV92QMRGVE="} {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, 0, s.stop(t, syscall.SIGTERM))
+}
+
 func TestListenStagingAllowlist(t *testing.T) {
 	l := start(t, nil, "listen", "--staging", "--addr", "127.0.0.1:0")
 	want := strings.Join(iimmpact.StagingCallbackIPs(), " ")
