@@ -269,22 +269,15 @@ func TestSandboxTakesTheStandaloneFlags(t *testing.T) {
 	}
 	assert.True(t, strings.HasSuffix(r.stdout, iimmpacttest.WireGuide), "sandbox -h ends with the wire guide")
 
-	// The guide's worked request, signed for 1704067200, is inside the
-	// window only if -start-time took effect.
-	s := start(t, nil, "sandbox", "-addr", "127.0.0.1:0", "-api-key", "iimm_dev_demo",
-		"-secret", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "-start-time", "1704067200")
+	// The sandbox's clock starts at -start-time (2024-01-01 08:00 GMT+8),
+	// so a payment made at once carries that time.
+	const key, secret = "iimm_dev_cli", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+	s := start(t, nil, "sandbox", "-addr", "127.0.0.1:0", "-api-key", key, "-secret", secret, "-start-time", "1704067200")
 	url := s.waitFor(t, &s.out, `URL:\s+(http://\S+)`)[1]
-	req, err := http.NewRequest(http.MethodPost, url+"/v2/topup",
-		strings.NewReader(`{"refid":"ORDER-0001","product":"D","account":"0123456789","amount":10}`))
-	require.NoError(t, err)
-	for k, v := range map[string]string{"Content-Type": "application/json", "X-Api-Key": "iimm_dev_demo", "X-Timestamp": "1704067200",
-		"X-Nonce": "req-1704067200-a1b2c3d4e5f6a7b8", "X-Signature": "v1=XCNxFfcGDl4m/Yzyou/uemWQJqC/x/qrKxV92QMRGVE="} {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	r = cli(t, []string{"IIMMPACT_BASE_URL=" + url, "IIMMPACT_API_KEY=" + key, "IIMMPACT_HMAC_SECRET=" + secret},
+		"topup", "--refid", "SB-2024", "--product", "D", "--account", "0123456789", "--amount", "10", "--json")
+	requireCode(t, exitOK, r)
+	assert.Contains(t, r.stdout, `"timestamp": "2024-01-01T08:00:`)
 	assert.Equal(t, 0, s.stop(t, syscall.SIGTERM))
 }
 
