@@ -5,9 +5,17 @@
 // can be told to fail in precise ways.
 //
 // The fake is a second, independent implementation of IIMMPACT's rules.
-// Apart from Server.Client, which only builds an SDK client pointed at it,
-// it does not use package iimmpact, so a mistake in the SDK's signing,
-// money handling or JSON makes tests against the fake fail.
+// What it checks and serves is its own code: signature verification (its
+// canonical strings, body hashes and HMAC), the money it parses from
+// requests and writes in answers, its JSON and its callbacks. So a mistake
+// in the SDK's signing, money handling or JSON makes tests against the
+// fake fail. It uses package iimmpact only at its edge with the test:
+// Server.Client builds an SDK client pointed at it; the inspection and
+// setup API (TopupRecord.Amount and Cost, Balance, SetBalance,
+// WithBalance) speaks iimmpact.Amount, converted to and from the fake's
+// own money through decimal text (Amount.String, MustParseAmount); status
+// codes are reported as iimmpact.StatusCode; and NewCallbackRequest
+// builds its body with the SDK's Transaction.MarshalJSON.
 //
 // # Use
 //

@@ -20,15 +20,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/iimmpact-go/iimmpact/iimmpacttest"
-
-	"github.com/iimmpact-go/iimmpact"
+	"github.com/iimmpact-go/iimmpact/internal/sandboxflags"
 )
 
 func main() {
@@ -38,27 +35,12 @@ func main() {
 	}
 }
 
-// run is the whole command: one flag a line, then the server they
-// configure, which is why it is longer than most functions.
+// run is the whole command: the flags (internal/sandboxflags, shared with
+// `iimmpact sandbox`), then the server they configure.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("iimmpact-sandbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var (
-		addr        = fs.String("addr", "127.0.0.1:8080", "listen address (host:port)")
-		balance     = fs.String("balance", "950", "opening wallet balance in ringgit")
-		apiKey      = fs.String("api-key", "", "fixed API key (default: random iimm_dev_ key)")
-		secret      = fs.String("secret", "", "fixed Base64 HMAC secret (needs -api-key)")
-		cbURL       = fs.String("callback-url", "", "deliver transaction callbacks to this URL")
-		cbMethod    = fs.String("callback-method", "POST", "callback method: POST or GET")
-		cbRetries   = fs.Int("callback-retries", 3, "callback retries after the first attempt")
-		cbDelay     = fs.Duration("callback-delay", 60*time.Second, "wait between callback attempts")
-		cbTimeout   = fs.Duration("callback-timeout", 30*time.Second, "time limit of one callback attempt")
-		settlePolls = fs.Int("settle-polls", 0, "keep topups Processing for this many status checks")
-		settleDelay = fs.Duration("settle-delay", 0, "keep topups Processing for this long")
-		seed        = fs.Uint64("seed", 1, "seed for voucher PINs and random faults")
-		verbose     = fs.Bool("v", false, "log every request and callback attempt")
-		fid         = fidelityFlags(fs)
-	)
+	f := sandboxflags.Bind(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: iimmpact-sandbox [flags]\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -67,8 +49,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if (*apiKey == "") != (*secret == "") {
-		return fmt.Errorf("-api-key and -secret go together")
+	if err := f.CheckCredentials(); err != nil {
+		return err
 	}
 
 	// The options panic on values that cannot work; report them as errors.
@@ -77,34 +59,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 			err = fmt.Errorf("%v", r)
 		}
 	}()
-
-	level := slog.LevelInfo
-	if *verbose {
-		level = slog.LevelDebug
-	}
-	opts := []iimmpacttest.ServerOption{
-		iimmpacttest.WithBalance(iimmpact.MustParseAmount(*balance)),
-		iimmpacttest.WithSettleAfter(*settlePolls),
-		iimmpacttest.WithSettleDelay(*settleDelay),
-		iimmpacttest.WithSeed(*seed),
-		iimmpacttest.WithCallbackPolicy(*cbRetries, *cbDelay, *cbTimeout),
-		iimmpacttest.WithServerLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))),
-	}
-	if *apiKey != "" {
-		opts = append(opts, iimmpacttest.WithCredentials(*apiKey, *secret))
-	}
-	if *cbURL != "" {
-		opts = append(opts, iimmpacttest.WithCallback(*cbURL, *cbMethod))
-	}
-	more, err := fid.options()
+	opts, err := f.Options(stderr)
 	if err != nil {
 		return err
 	}
-	opts = append(opts, more...)
-
 	srv := iimmpacttest.NewUnstartedServer(opts...)
 	defer srv.Close()
-	if err := srv.StartOn(*addr); err != nil {
+	if err := srv.StartOn(f.Addr); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "IIMMPACT sandbox listening\n  URL:         %s\n  API key:     %s\n  HMAC secret: %s\n",

@@ -24,8 +24,6 @@ type config struct {
 	otel       string
 }
 
-func stagingURL() string { return iimmpact.StagingURL }
-
 func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.apiKey, "api-key", "", "API key (default $IIMMPACT_API_KEY)")
 	fs.StringVar(&c.secretFile, "hmac-secret-file", "", "read the Base64 HMAC secret from this file (default $IIMMPACT_HMAC_SECRET)")
@@ -123,8 +121,10 @@ func redactKey(key string) string {
 	return "…"
 }
 
-// noCanonical drops the SDK's "signing" debug line: its canonical string
-// carries the query, and a query can carry an account number.
+// noCanonical drops the SDK's "signing" debug line from --verbose. The
+// SDK already logs only the query's keys there, not its values (an
+// account or IC number); the rest of the canonical string (timestamp,
+// nonce, body hash) tells an operator nothing the request lines do not.
 type noCanonical struct{ slog.Handler }
 
 func (h noCanonical) Handle(ctx context.Context, r slog.Record) error {

@@ -66,7 +66,7 @@ Configuration (a flag wins over the environment):
   IIMMPACT_API_KEY       API key (or --api-key)
   IIMMPACT_HMAC_SECRET   Base64 HMAC secret (or --hmac-secret-file; never a flag of its own,
                          so it stays out of shell history and the process list)
-  IIMMPACT_BASE_URL      API host (or --base-url); --staging uses ` + stagingURL() + `
+  IIMMPACT_BASE_URL      API host (or --base-url); --staging uses ` + iimmpact.StagingURL + `
   IIMMPACT_DSN           payments store DSN (or --dsn), for the commands that use the store
   IIMMPACT_OTEL          stdout or stderr: export OpenTelemetry traces and metrics (or --otel)
 

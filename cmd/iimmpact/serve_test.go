@@ -253,6 +253,34 @@ func TestSandboxFlags(t *testing.T) {
 	}
 }
 
+// TestSandboxTakesTheStandaloneFlags: the flags cmd/iimmpact-sandbox has
+// beyond the first ones work here too (one flag set, internal/sandboxflags),
+// and -h ends with the same wire guide.
+func TestSandboxTakesTheStandaloneFlags(t *testing.T) {
+	for _, args := range [][]string{{"-validation-form", "xml"}, {"-callback-source", "nowhere"}, {"-accepted-polls", "-1"}} {
+		r := cli(t, nil, append([]string{"sandbox", "-addr", "127.0.0.1:0"}, args...)...)
+		requireCode(t, exitError, r)
+		assert.Contains(t, r.stderr, "iimmpact:", "%v", args)
+	}
+	r := cli(t, nil, "sandbox", "-h")
+	requireCode(t, exitOK, r)
+	for _, flag := range []string{"-start-time", "-accepted-polls", "-validation-form", "-rate-limit", "-callback-source"} {
+		assert.Regexp(t, `(?m)^  `+flag+`\b`, r.stdout, "sandbox -h lists %s", flag)
+	}
+	assert.True(t, strings.HasSuffix(r.stdout, iimmpacttest.WireGuide), "sandbox -h ends with the wire guide")
+
+	// The sandbox's clock starts at -start-time (2024-01-01 08:00 GMT+8),
+	// so a payment made at once carries that time.
+	const key, secret = "iimm_dev_cli", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+	s := start(t, nil, "sandbox", "-addr", "127.0.0.1:0", "-api-key", key, "-secret", secret, "-start-time", "1704067200")
+	url := s.waitFor(t, &s.out, `URL:\s+(http://\S+)`)[1]
+	r = cli(t, []string{"IIMMPACT_BASE_URL=" + url, "IIMMPACT_API_KEY=" + key, "IIMMPACT_HMAC_SECRET=" + secret},
+		"topup", "--refid", "SB-2024", "--product", "D", "--account", "0123456789", "--amount", "10", "--json")
+	requireCode(t, exitOK, r)
+	assert.Contains(t, r.stdout, `"timestamp": "2024-01-01T08:00:`)
+	assert.Equal(t, 0, s.stop(t, syscall.SIGTERM))
+}
+
 func TestListenStagingAllowlist(t *testing.T) {
 	l := start(t, nil, "listen", "--staging", "--addr", "127.0.0.1:0")
 	want := strings.Join(iimmpact.StagingCallbackIPs(), " ")

@@ -109,8 +109,9 @@ func (t *txCmd) run(ctx context.Context, refID string) error {
 }
 
 // storedRequest is the request a refid was sent with, as IIMMPACT recorded
-// it. (The payments store, once it exists, is the better source: it also
-// keeps the extras a history record lacks, such as an IC number.)
+// it. (A payment in the payments store, which resolve and reconcile use,
+// also keeps the extras a history record lacks, such as an IC number; tx
+// works without a store, so it asks history.)
 func storedRequest(r *iimmpact.TransactionRecord) iimmpact.TopupRequest {
 	req := iimmpact.TopupRequest{RefID: r.RefID, Product: r.ProductCode, Account: r.Account, Amount: r.Amount}
 	if r.BillerCode != "" {

@@ -105,7 +105,10 @@ func setup() (*walkthrough, func(), error) {
 	fake := iimmpacttest.NewServer(
 		iimmpacttest.WithSettleDelay(300*time.Millisecond), // Processing first, as real reloads often are
 		iimmpacttest.WithCallbackPolicy(3, 200*time.Millisecond, 5*time.Second))
-	m, effects, err := newPayments(fake.Client(), time.Second)
+	// One client for the payments layer and the walkthrough's own calls:
+	// one retry budget, one limiter, as a service would have.
+	client := fake.Client()
+	m, effects, err := newPayments(client, time.Second)
 	if err != nil {
 		fake.Close()
 		return nil, nil, err
@@ -128,7 +131,7 @@ func setup() (*walkthrough, func(), error) {
 		fake.Close()
 		hs.Close()
 	}
-	return &walkthrough{client: fake.Client(), pays: m, effects: effects, callbacks: true}, cleanup, nil
+	return &walkthrough{client: client, pays: m, effects: effects, callbacks: true}, cleanup, nil
 }
 
 func step(n int, title string) { fmt.Printf("\nStep %d: %s\n", n, title) }

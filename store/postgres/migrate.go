@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Migrate creates the Store's table if it does not exist, and brings a
@@ -16,17 +17,26 @@ import (
 // holds a transaction-scoped advisory lock, keyed by the table name, while
 // it runs.
 func (s *Store) Migrate(ctx context.Context) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLockKey(s.table)); err != nil {
-			return fmt.Errorf("lock: %w", err)
-		}
+	return migrateLocked(ctx, s.pool, s.table, "table", func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, s.sql.create); err != nil {
 			return fmt.Errorf("create: %w", err)
 		}
 		return s.migrateToken(ctx, tx)
 	})
+}
+
+// migrateLocked runs steps in one transaction holding table's migration
+// advisory lock, so replicas migrating at once take turns. Its errors name
+// what is migrated ("table", "payments table") and the table.
+func migrateLocked(ctx context.Context, pool *pgxpool.Pool, table, what string, steps func(pgx.Tx) error) error {
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLockKey(table)); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+		return steps(tx)
+	})
 	if err != nil {
-		return fmt.Errorf("iimmpact/postgres: migrate table %s: %w", s.table, err)
+		return fmt.Errorf("iimmpact/postgres: migrate %s %s: %w", what, table, err)
 	}
 	return nil
 }

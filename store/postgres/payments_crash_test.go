@@ -114,9 +114,7 @@ func countingProxy(t *testing.T, target string) (string, *atomic.Int64) {
 func newMerchantRig(t *testing.T, seed uint64, n int) *merchantRig {
 	pool := newPool(t, 4)
 	r := &merchantRig{bin: buildMerchant(t), pool: pool}
-	r.table, r.ledger = newPaymentStore(t, pool).table, newTable(t, pool)
-	_, err := pool.Exec(context.Background(), "CREATE TABLE "+r.ledger+" (refid text NOT NULL, key text NOT NULL, state text NOT NULL)")
-	require.NoError(t, err)
+	r.table, r.ledger = newPaymentStore(t, pool).table, newLedgerTable(t, pool)
 	listen := freeAddr(t)
 	r.srv = faultyFake(t, seed, "http://"+listen+"/callback")
 	var base string

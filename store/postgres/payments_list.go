@@ -33,14 +33,17 @@ func (s *PaymentStore) ListCreated(ctx context.Context, from, to time.Time) iter
 				return
 			}
 			last := page[len(page)-1]
-			afterAt, afterID = last.created, last.refID
+			afterAt, afterID = last.created, last.p.RefID()
 		}
 	}
 }
 
+// listedRow is a payment and its created_at column, the keyset's first
+// key as PostgreSQL stores it (to the microsecond; p.Created may be
+// finer). The second key, the refid column, is p.RefID(): both are
+// written from one Payment.
 type listedRow struct {
 	created time.Time
-	refID   string
 	p       payments.Payment
 }
 
@@ -59,7 +62,7 @@ func (s *PaymentStore) listPage(ctx context.Context, from, to, afterAt time.Time
 				version int64
 				data    []byte
 			)
-			if err := rows.Scan(&r.created, &r.refID, &version, &data); err != nil {
+			if err := rows.Scan(&r.created, &version, &data); err != nil {
 				return err
 			}
 			if err := decodePayment(data, version, &r.p); err != nil {

@@ -85,9 +85,7 @@ func TestPaymentsFourReplicas(t *testing.T) {
 	const n, replicas = 400, 4
 	ctx := context.Background()
 	pool := newPool(t, 4)
-	table, ledger := newPaymentStore(t, pool).table, newTable(t, pool)
-	_, err := pool.Exec(ctx, "CREATE TABLE "+ledger+" (refid text NOT NULL, key text NOT NULL, state text NOT NULL)")
-	require.NoError(t, err)
+	table, ledger := newPaymentStore(t, pool).table, newLedgerTable(t, pool)
 	lb := &shuffler{rng: rand.New(rand.NewPCG(seed, 3))}
 	proxy := httptest.NewServer(lb)
 	defer proxy.Close()

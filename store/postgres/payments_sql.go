@@ -109,7 +109,7 @@ const prunePaymentsSQL = `DELETE FROM {table} WHERE due_at IS NULL AND updated_a
 
 // listCreatedSQL is one keyset page of ListCreated: the payments created
 // in [$1, $2) after the row ($3, $4), in index order.
-const listCreatedSQL = `SELECT created_at, refid, version, data FROM {table}
+const listCreatedSQL = `SELECT created_at, version, data FROM {table}
 WHERE created_at >= $1 AND created_at < $2 AND (created_at, refid) > ($3, $4)
 ORDER BY created_at, refid
 LIMIT $5`
