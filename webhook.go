@@ -294,8 +294,8 @@ func checkRefID(id string) error {
 }
 
 // jsonError describes a decoding failure without quoting the input: the
-// standard errors can carry a byte or a number from it, and a wire.String
-// error quotes up to 32 bytes, any of which could be part of a PIN.
+// standard errors can carry a byte or a number from it, any of which could
+// be part of a PIN.
 func jsonError(where string, err error) error {
 	var (
 		syn  *json.SyntaxError
