@@ -47,8 +47,13 @@ const (
 // decoded key and never prints it.
 type Signer struct {
 	apiKey string
-	key    []byte    // the decoded HMAC key
-	macs   sync.Pool // *macState: HMACs keyed once, reused per signature
+	key    []byte // the decoded HMAC key
+	// An HMAC keyed once serves every signature while nothing else signs
+	// (a mutex's TryLock is cheaper than the pool); signatures that meet
+	// it busy take more from the pool.
+	mu    sync.Mutex
+	first *macState
+	macs  sync.Pool // *macState
 }
 
 type macState struct {
@@ -72,8 +77,29 @@ func NewSigner(apiKey, hmacSecret string) (*Signer, error) {
 		return nil, errors.New("iimmpact: HMAC secret is not standard Base64 (copy it from Dashboard > Developer > API Keys)")
 	}
 	s := &Signer{apiKey: apiKey, key: key}
-	s.macs.New = func() any { return &macState{mac: hmac.New(sha256.New, s.key), buf: make([]byte, 0, 256)} }
+	s.macs.New = func() any { return s.newMAC() }
+	s.first = s.newMAC()
 	return s, nil
+}
+
+func (s *Signer) newMAC() *macState {
+	return &macState{mac: hmac.New(sha256.New, s.key), buf: make([]byte, 0, 256)}
+}
+
+// acquire takes an HMAC to sign with; release gives it back.
+func (s *Signer) acquire() *macState {
+	if s.mu.TryLock() {
+		return s.first
+	}
+	return s.macs.Get().(*macState)
+}
+
+func (s *Signer) release(st *macState) {
+	if st == s.first {
+		s.mu.Unlock()
+		return
+	}
+	s.macs.Put(st)
 }
 
 // Sign sets X-Api-Key, X-Timestamp, X-Nonce and X-Signature on req for the
@@ -94,7 +120,7 @@ func (s *Signer) sign(req *http.Request, body []byte, now time.Time, nonce strin
 	var tsb [20]byte // the decimal Unix time
 	ts := strconv.AppendInt(tsb[:0], now.Unix(), 10)
 
-	st := s.macs.Get().(*macState)
+	st := s.acquire()
 	b := appendCanonical(st.buf[:0], ts, nonce, method, query, body)
 	if debug != nil && debug.Enabled(req.Context(), slog.LevelDebug) {
 		// The key and signature stay out, and so do query values, which
@@ -111,7 +137,7 @@ func (s *Signer) sign(req *http.Request, body []byte, now time.Time, nonce strin
 	copy(hv[n:], "v1=")
 	base64.StdEncoding.Encode(hv[n+3:], st.mac.Sum(st.sum[:0]))
 	st.buf = b
-	s.macs.Put(st)
+	s.release(st)
 	both := string(hv[:n+3+44])
 
 	if req.Header == nil {
@@ -151,9 +177,18 @@ func appendCanonical(b, ts []byte, nonce, method, query string, body []byte) []b
 	b = append(b, "v1:"...)
 	b = append(append(b, ts...), ':')
 	b = append(append(b, nonce...), ':')
-	b = append(append(b, strings.ToUpper(method)...), ':')
+	b = append(append(b, upper(method)...), ':')
 	b = append(append(b, query...), ':')
 	return append(b, enc[:]...)
+}
+
+// upper is method in upper case; the methods the client sends already are.
+func upper(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch:
+		return method
+	}
+	return strings.ToUpper(method)
 }
 
 // CanonicalQuery renders the query as IIMMPACT signs it: keys sorted

@@ -2,10 +2,12 @@ package iimmpact
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync"
 	"testing"
 	"time"
 
@@ -162,4 +164,38 @@ func TestTransportSendsGetWithoutBody(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.Balance(t.Context())
 	require.NoError(t, err)
+}
+
+// One Signer signs from many goroutines at once (the first HMAC under its
+// mutex, the others from the pool), and every signature is the one a
+// separate hand-written signer computes for the same request.
+func TestSignerIsSafeForConcurrentUse(t *testing.T) {
+	t.Parallel()
+	s, err := NewSigner(testKey, testSecret)
+	require.NoError(t, err)
+	body := []byte(`{"refid":"ORDER-0001","product":"D","account":"0123456789","amount":10}`)
+	now := time.Unix(1704067200, 0)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			check := newMinimalSigner(testKey, testSecret)
+			for i := range 200 {
+				nonce := fmt.Sprintf("nonce-%02d-%04d-abcdefgh", g, i)
+				req, _ := http.NewRequest("POST", "https://api.iimmpact.com/v2/topup", nil)
+				if err := s.Sign(req, body, now, nonce); err != nil {
+					t.Error(err)
+					return
+				}
+				want := http.Header{}
+				check.sign(want, "POST", "", body, now.Unix(), nonce)
+				if got := req.Header.Get("X-Signature"); got != want.Get("X-Signature") {
+					t.Errorf("goroutine %d, signature %d: %s, want %s", g, i, got, want.Get("X-Signature"))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
